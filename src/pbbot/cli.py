@@ -1,0 +1,44 @@
+"""The `pbbot` command: one subcommand per module under `pbbot.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pbbot.errors import ConfigurationError
+
+__all__ = ["main"]
+
+# Each module exposes `register(subparsers)`; it adds its parser and sets `run`,
+# a function of the parsed arguments that returns the exit code.
+_COMMAND_MODULES = (
+    "pbbot.commands.chat",
+    "pbbot.commands.flows",
+    "pbbot.commands.i18n",
+    "pbbot.commands.db",
+    "pbbot.commands.tally",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pbbot", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except ConfigurationError as error:
+        print(f"pbbot: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of `pbbot`; each module registers one (see `pbbot.cli`)."""

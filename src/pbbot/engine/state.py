@@ -1,0 +1,60 @@
+"""A resident's conversation state: everything the engine needs between two messages.
+
+It is a frozen value that the engine replaces, never mutates; the caller stores
+it as JSON (`to_json` / `from_json`) in the same transaction as the events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+__all__ = ["ConversationState"]
+
+JSONValue = Any
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Where a resident is and what they answered.
+
+    - `locale`: chosen language, None until onboarding picks one.
+    - `flow`, `step`: the step waiting for the resident's reply (None: no flow running).
+    - `answers`: collected answers by name (district, age, ...), JSON values.
+    - `offered`: payloads of the choices last shown, in order, so "2" means the second.
+    - `misses`: unexpected replies in a row at the current step.
+    - `stopped`: the resident sent STOP; nothing is sent until START.
+    - `resume`: (flow, step) to return to after a detour such as changing language.
+    """
+
+    locale: str | None = None
+    flow: str | None = None
+    step: str | None = None
+    answers: dict[str, JSONValue] = field(default_factory=dict)
+    offered: tuple[str, ...] = ()
+    misses: int = 0
+    stopped: bool = False
+    resume: tuple[str, str] | None = None
+
+    def evolve(self, **changes: Any) -> ConversationState:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, JSONValue]:
+        data = asdict(self)
+        data["offered"] = list(self.offered)
+        data["resume"] = list(self.resume) if self.resume else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, JSONValue]) -> ConversationState:
+        resume = data.get("resume")
+        return cls(
+            locale=data.get("locale"),
+            flow=data.get("flow"),
+            step=data.get("step"),
+            answers=dict(data.get("answers") or {}),
+            offered=tuple(data.get("offered") or ()),
+            misses=int(data.get("misses") or 0),
+            stopped=bool(data.get("stopped")),
+            resume=(resume[0], resume[1]) if resume else None,
+        )

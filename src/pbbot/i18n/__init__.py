@@ -1,0 +1,1 @@
+"""Languages: catalogs, locale negotiation, formatting and SMS text hygiene."""
