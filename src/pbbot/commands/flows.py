@@ -66,4 +66,3 @@ def _missing_translations(flows: FlowSet) -> list[str]:
                             f"{flow.source}:{line}: no {locale} translation for {text!r}"
                         )
     return problems
-
