@@ -15,7 +15,8 @@ from pbbot.flows.loader import load_flows
 BROKEN = {
     "unknown_type.yaml": (
         6,
-        "step 'hello': unknown step type 'shout' (known: action, ask, branch, choice, language, message)",
+        "step 'hello': unknown step type 'shout' "
+        "(known: action, ask, branch, choice, language, message)",
     ),
     "bad_target.yaml": (7, "step 'hello': 'go' target 'nowhere' does not exist"),
     "unknown_action.yaml": (5, "step 'work': unknown action 'launch_rocket'"),

@@ -82,7 +82,8 @@ def load_flow_file(path: Path) -> Flow:
         )
     if version > SPEC_VERSION:
         raise FlowError(
-            f"spec_version {version} is newer than this pbbot reads ({SPEC_VERSION}); upgrade pbbot",
+            f"spec_version {version} is newer than this pbbot reads ({SPEC_VERSION}); "
+            "upgrade pbbot",
             source=source,
             line=line_of(data, "spec_version"),
         )
@@ -164,18 +165,15 @@ def _parse_step(step_id: str, node: Any, parent: Node, source: str) -> Step:
     type_name = reader.get("type", str, required=True)
     cls = STEP_TYPES.get(type_name)
     if cls is None:
-        reader.fail(
-            f"step '{step_id}': unknown step type '{type_name}' (known: {', '.join(sorted(STEP_TYPES))})",
-            "type",
-        )
+        known = ", ".join(sorted(STEP_TYPES))
+        reader.fail(f"step '{step_id}': unknown step type '{type_name}' (known: {known})", "type")
         raise AssertionError  # unreachable: fail raises
     for key in reader.node:
         if key not in cls.keys | {"type", "text"}:
             reader.fail(f"step '{step_id}': unknown field '{key}' for a {type_name} step", key)
     common: dict[str, Any] = {"id": step_id, "line": reader.line, "text": reader.get("text", str)}
-    if type_name in ("choice", "ask", "language"):
-        if not common["text"]:
-            reader.fail(f"step '{step_id}': a {type_name} step needs a 'text'")
+    if type_name in ("choice", "ask", "language") and not common["text"]:
+        reader.fail(f"step '{step_id}': a {type_name} step needs a 'text'")
     go = reader.get("go", str, default=None)
     go_line = reader.key_line("go")
     if type_name == "message":
@@ -336,7 +334,8 @@ def _check_step(flowset: FlowSet, flow: Flow, step: Step, vocabulary: Vocabulary
             payload = f"{flow.name}.{step.id}.{option.id}"
             if len(payload.encode()) > _MAX_PAYLOAD_BYTES:
                 raise FlowError(
-                    f"step '{step.id}': button payload '{payload}' is over {_MAX_PAYLOAD_BYTES} bytes",
+                    f"step '{step.id}': button payload '{payload}' is over "
+                    f"{_MAX_PAYLOAD_BYTES} bytes",
                     source=flow.source,
                     line=option.line,
                 )
