@@ -94,7 +94,8 @@ def _as_table(outcome: Outcome) -> str:
              f"spent {outcome.spent} of {election.budget} {election.currency}"]
     for project_id in outcome.selected:
         project = election.project_by_id[project_id]
-        lines.append(f"{project_id:>14}  {project.cost:>12}  {scores[project_id]:>8}  {project.name}")
+        votes = scores[project_id]
+        lines.append(f"{project_id:>14}  {project.cost:>12}  {votes:>8}  {project.name}")
     if outcome.note:
         lines.append(outcome.note)
     return "\n".join(lines)
