@@ -41,18 +41,30 @@ def load_shared(name: str) -> Election:
     return read_pabulib(shared_file(name))
 
 
-def election_from(projects: str, votes: str, *, budget: int, rule: str = "greedy",
-                  extra_meta: str = "") -> Election:
+def election_from(
+    projects: str, votes: str, *, budget: int, rule: str = "greedy", extra_meta: str = ""
+) -> Election:
     """A small election written as Pabulib.
 
     `projects` holds rows `id;cost;name;category`, `votes` rows `voter_id;vote`.
     """
     project_rows = projects.strip().splitlines()
     vote_rows = votes.strip().splitlines()
-    text = "\n".join([
-        "META", "key;value", f"budget;{budget}", "vote_type;approval", f"rule;{rule}",
-        "currency;EUR", *extra_meta.strip().splitlines(),
-        "PROJECTS", "project_id;cost;name;category", *project_rows,
-        "VOTES", "voter_id;vote", *vote_rows,
-    ])
+    text = "\n".join(
+        [
+            "META",
+            "key;value",
+            f"budget;{budget}",
+            "vote_type;approval",
+            f"rule;{rule}",
+            "currency;EUR",
+            *extra_meta.strip().splitlines(),
+            "PROJECTS",
+            "project_id;cost;name;category",
+            *project_rows,
+            "VOTES",
+            "voter_id;vote",
+            *vote_rows,
+        ]
+    )
     return read_pabulib_text(text, source="hand-made.pb")

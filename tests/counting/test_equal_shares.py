@@ -36,8 +36,9 @@ def test_plain_equal_shares_buys_what_supporters_can_pay():
 
 
 def test_completion_keeps_the_last_outcome_that_fits_the_budget():
-    election = election_from(COMPLETION_PROJECTS, COMPLETION_VOTES, budget=100,
-                             rule="equalshares/add1")
+    election = election_from(
+        COMPLETION_PROJECTS, COMPLETION_VOTES, budget=100, rule="equalshares/add1"
+    )
 
     outcome = count(election)
 
@@ -78,8 +79,9 @@ def test_completion_alone_can_leave_the_majority_without_a_project():
 
 
 def test_comparison_step_switches_to_greedy_when_more_voters_prefer_it():
-    election = election_from(COMPARISON_PROJECTS, COMPARISON_VOTES, budget=10,
-                             rule="equalshares/add1-comparison")
+    election = election_from(
+        COMPARISON_PROJECTS, COMPARISON_VOTES, budget=10, rule="equalshares/add1-comparison"
+    )
 
     outcome = equal_shares_add1_comparison(election)
 
@@ -89,8 +91,9 @@ def test_comparison_step_switches_to_greedy_when_more_voters_prefer_it():
 
 
 def test_comparison_step_keeps_equal_shares_on_a_draw_or_better():
-    election = election_from(COMPLETION_PROJECTS, COMPLETION_VOTES, budget=100,
-                             rule="equalshares/add1-comparison")
+    election = election_from(
+        COMPLETION_PROJECTS, COMPLETION_VOTES, budget=100, rule="equalshares/add1-comparison"
+    )
 
     outcome = count(election)
 
@@ -114,7 +117,12 @@ def test_completion_agrees_with_pabutools_raising_each_share_by_one(tmp_path):
     instance, profile = pabutools.parse_pabulib(str(path))
 
     reference = rules.exhaustion_by_budget_increase(
-        instance, profile, rules.method_of_equal_shares,
-        {"sat_class": pabutools.Cost_Sat}, budget_step=len(profile), exhaustive_stop=False)
+        instance,
+        profile,
+        rules.method_of_equal_shares,
+        {"sat_class": pabutools.Cost_Sat},
+        budget_step=len(profile),
+        exhaustive_stop=False,
+    )
 
     assert set(equal_shares_add1(election).selected) == {p.name for p in reference}

@@ -31,8 +31,13 @@ def test_greedy_no_skip_stops_at_the_first_project_that_does_not_fit():
 
 
 def test_threshold_keeps_projects_with_too_few_votes_out():
-    election = election_from(PROJECTS, VOTES, budget=10, rule="greedy-threshold",
-                             extra_meta="min_project_score_threshold;2")
+    election = election_from(
+        PROJECTS,
+        VOTES,
+        budget=10,
+        rule="greedy-threshold",
+        extra_meta="min_project_score_threshold;2",
+    )
 
     # C fits but has 1 vote; B has 2 votes but does not fit.
     assert count(election).selected == ("A",)
@@ -52,11 +57,23 @@ def test_projects_nobody_chose_are_never_funded():
 
 
 def test_cumulative_ballots_are_counted_by_points():
-    text = "\n".join([
-        "META", "key;value", "budget;10", "vote_type;cumulative", "rule;greedy",
-        "PROJECTS", "project_id;cost", "A;6", "B;6",
-        "VOTES", "voter_id;vote;points", "1;A,B;1,4", "2;A;2",
-    ])
+    text = "\n".join(
+        [
+            "META",
+            "key;value",
+            "budget;10",
+            "vote_type;cumulative",
+            "rule;greedy",
+            "PROJECTS",
+            "project_id;cost",
+            "A;6",
+            "B;6",
+            "VOTES",
+            "voter_id;vote;points",
+            "1;A,B;1,4",
+            "2;A;2",
+        ]
+    )
     election = read_pabulib_text(text)
 
     # A has more voters (2) but B more points (4 against 3).

@@ -32,11 +32,14 @@ def _roundtrip(election, **kwargs):
     return read_pabulib_text(buffer.getvalue(), source="written.pb")
 
 
-@pytest.mark.parametrize("name", [
-    "Poland_Warszawa_2021_Targowek.pb",  # categories, coordinates, beneficiaries
-    "Poland_Czestochowa_2024_Lisiniec.pb",  # cumulative, with points
-    "Poland_Gdynia_2023_Kamienna_Gora__small.pb",  # ids with slashes, voting_method column
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Poland_Warszawa_2021_Targowek.pb",  # categories, coordinates, beneficiaries
+        "Poland_Czestochowa_2024_Lisiniec.pb",  # cumulative, with points
+        "Poland_Gdynia_2023_Kamienna_Gora__small.pb",  # ids with slashes, voting_method column
+    ],
+)
 def test_read_write_read_gives_the_same_election(name: str):
     election = load_shared(name)
 
@@ -61,19 +64,26 @@ def test_written_selected_column_holds_the_outcome():
     assert [p.selected for p in again.projects] == [True, False]
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    (VALID.replace("budget;100\n", ""), 6, "META lacks 'budget'"),
-    (VALID.replace("1;60;Park", "1;sixty;Park"), 9, "cost of project '1' is not a number: 'sixty'"),
-    (VALID.replace("a;1,2", "a;1,7"), 13, "voter 'a' chose unknown project '7'"),
-    (VALID.replace("b;1\n", "b;1;extra\n"), 14, "expected 2 fields (voter_id;vote), got 3"),
-    (VALID.replace("2;50;", "1;50;"), 10, "project '1' appears twice"),
-    (VALID.replace("vote_type;approval", "vote_type;ordinal"), 7, "vote_type 'ordinal'"),
-    (VALID.split("VOTES")[0], 10, "file ends without VOTES: truncated?"),
-    (VALID.replace("b;1\n", ""), 13, "META num_votes is 2 but the file holds 1: truncated?"),
-    ("PROJECTS\nproject_id;cost\n", 1, "section PROJECTS out of order"),
-    ("hello;world\n", 1, "expected a section name"),
-    (VALID.replace("project_id;cost;name", "id;cost;name"), 8, "lacks the column 'project_id'"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (VALID.replace("budget;100\n", ""), 6, "META lacks 'budget'"),
+        (
+            VALID.replace("1;60;Park", "1;sixty;Park"),
+            9,
+            "cost of project '1' is not a number: 'sixty'",
+        ),
+        (VALID.replace("a;1,2", "a;1,7"), 13, "voter 'a' chose unknown project '7'"),
+        (VALID.replace("b;1\n", "b;1;extra\n"), 14, "expected 2 fields (voter_id;vote), got 3"),
+        (VALID.replace("2;50;", "1;50;"), 10, "project '1' appears twice"),
+        (VALID.replace("vote_type;approval", "vote_type;ordinal"), 7, "vote_type 'ordinal'"),
+        (VALID.split("VOTES")[0], 10, "file ends without VOTES: truncated?"),
+        (VALID.replace("b;1\n", ""), 13, "META num_votes is 2 but the file holds 1: truncated?"),
+        ("PROJECTS\nproject_id;cost\n", 1, "section PROJECTS out of order"),
+        ("hello;world\n", 1, "expected a section name"),
+        (VALID.replace("project_id;cost;name", "id;cost;name"), 8, "lacks the column 'project_id'"),
+    ],
+)
 def test_malformed_files_are_refused_with_line_and_reason(text: str, line: int, message: str):
     with pytest.raises(PabulibError) as refused:
         read_pabulib_text(text, source="bad.pb")

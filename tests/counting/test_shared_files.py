@@ -11,7 +11,8 @@ from pbbot.counting.rules import count
 from tests.counting.conftest import SHARED_FILES, SMALL_AND_MEDIUM, load_shared, shared_file
 
 WITH_SELECTED = [
-    path.name for path in SHARED_FILES
+    path.name
+    for path in SHARED_FILES
     if path.name != "Poland_Gdansk_2020_Matarnia.pb"  # the only file without `selected`
 ] or ["Netherlands_Assen_2024.pb"]  # skips with a clear message when the data is absent
 
@@ -35,7 +36,8 @@ def test_greedy_and_plain_equal_shares_agree_with_pabutools(name: str):
     election = load_shared(name)
 
     reference_greedy = rules.greedy_utilitarian_welfare(
-        instance, profile, sat_class=pabutools.Cost_Sat)
+        instance, profile, sat_class=pabutools.Cost_Sat
+    )
     reference_mes = rules.method_of_equal_shares(instance, profile, sat_class=pabutools.Cost_Sat)
 
     # pabutools also funds projects nobody chose if they fit; a city never does.

@@ -297,12 +297,12 @@ class _Run:
                 and self.state.locale is None
                 and not self.inbound.language_hint
             ):
-                text = "\n".join(
-                    render_text(
-                        current.text or "", self.ctx, self.turn, self.ctx.translators(locale)
-                    )
-                    for locale in self.ctx.edition.languages
+                # First contact without a language hint: ask in every offered language.
+                texts = (
+                    render_text(current.text or "", self.ctx, self.turn, self.ctx.translators(code))
+                    for code in self.ctx.edition.languages
                 )
+                text = "\n".join(dict.fromkeys(texts))
         elif current.expect in ("phone", "location"):
             request = "contact" if current.expect == "phone" else "location"
         self.say(text, choices, request)
