@@ -83,8 +83,10 @@ def _compile(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     current = _current_template(args)
     saved_path = _template_path(args)
-    drift = template_drift(read_catalog(saved_path), current) if saved_path.exists() else (
-        f"{saved_path} does not exist",
+    drift = (
+        template_drift(read_catalog(saved_path), current)
+        if saved_path.exists()
+        else (f"{saved_path} does not exist",)
     )
     reports = check_catalogs(current, _folder(args))
     if not drift and all(report.ok for report in reports):

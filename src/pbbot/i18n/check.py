@@ -206,8 +206,14 @@ def template_drift(saved: Catalog, current: Catalog) -> tuple[str, ...]:
     """Texts in which the saved `.pot` and a fresh extraction differ."""
     saved_ids = {(message.id, message.context) for message in saved if message.id}
     current_ids = {(message.id, message.context) for message in current if message.id}
-    missing = [f"not extracted yet: {_label(m)}" for m in current if (m.id, m.context) in
-               current_ids - saved_ids]
-    gone = [f"no longer in the sources: {_label(m)}" for m in saved if (m.id, m.context) in
-            saved_ids - current_ids]
+    missing = [
+        f"not extracted yet: {_label(m)}"
+        for m in current
+        if (m.id, m.context) in current_ids - saved_ids
+    ]
+    gone = [
+        f"no longer in the sources: {_label(m)}"
+        for m in saved
+        if (m.id, m.context) in saved_ids - current_ids
+    ]
     return tuple(missing + gone)

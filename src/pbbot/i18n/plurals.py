@@ -68,9 +68,7 @@ def cldr_plural_index(locale: str, n: int) -> int:
 
 def parse_plural_forms(header: str) -> tuple[int, str]:
     """`nplurals` and the C expression of a Plural-Forms header."""
-    params = dict(
-        part.strip().split("=", 1) for part in header.split(";") if "=" in part
-    )
+    params = dict(part.strip().split("=", 1) for part in header.split(";") if "=" in part)
     try:
         return int(params["nplurals"]), params["plural"]
     except (KeyError, ValueError) as error:
