@@ -1,0 +1,1 @@
+"""SMS through Twilio: parse inbound webhooks, render and send outbound texts."""

@@ -1,0 +1,132 @@
+"""SMS text hygiene: keep texts in GSM-7 where the language allows, and count segments.
+
+An SMS costs one segment per 160 GSM-7 septets, but a single character outside
+GSM-7 switches the whole message to UCS-2 (70 units), which can triple the
+price of a text. Babel and translators put typography into texts (no-break
+spaces around "€" and "%", smart quotes, "…", dashes) that has plain GSM-7
+equivalents; `normalize_for_sms` replaces exactly that typography. It never
+touches letters: a Turkish "ş" or an Arabic text needs UCS-2, and pretending
+otherwise would change the language, so those texts are counted honestly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "GSM7_BASIC",
+    "GSM7_EXTENSION",
+    "SmsEncoding",
+    "SmsSize",
+    "is_gsm7",
+    "normalize_for_sms",
+    "sms_segments",
+]
+
+SmsEncoding = Literal["GSM-7", "UCS-2"]
+
+# GSM 03.38 default alphabet (one septet each); 0x1B, the escape, is left out.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# The extension table: each character is sent as escape + character (two septets).
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+_SINGLE_GSM7, _PART_GSM7 = 160, 153  # a multipart header takes 7 septets per part
+_SINGLE_UCS2, _PART_UCS2 = 70, 67  # ... and 3 UTF-16 units per part
+
+# Guillemets with the (no-break) space French puts inside them become plain quotes.
+_GUILLEMETS = re.compile(r"[«‹][\s\u00a0\u202f]*|[\s\u00a0\u202f]*[»›]")
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        # Spaces: Babel's no-break (U+00A0) and narrow no-break (U+202F), the
+        # typographic spaces U+2000..U+200A, medium mathematical and ideographic.
+        **dict.fromkeys(
+            "\u00a0\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+            "\u205f\u3000\u1680\t",
+            " ",
+        ),
+        # Invisible characters that carry nothing in a plain text message. Joiners
+        # (U+200C, U+200D) and direction marks stay: Arabic and emoji need them.
+        **dict.fromkeys("\u200b\u2060\ufeff\u00ad", ""),
+        # Quotes, primes and accents used as apostrophes.
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″", '"'),
+        # Hyphens, dashes and the minus sign.
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        "…": "...",
+        "•": "-",
+        "×": "x",
+        "\u2044": "/",  # fraction slash
+        "\u2024": ".",  # one dot leader
+    }
+)
+
+
+def normalize_for_sms(text: str) -> str:
+    """`text` with typography replaced by its GSM-7 equivalent; letters untouched.
+
+    NFC first, so that an "e" followed by a combining accent becomes the single
+    "é" that GSM-7 has.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _GUILLEMETS.sub('"', text)
+    return text.translate(_TYPOGRAPHY)
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether `text` can be sent in the GSM-7 alphabet (with its extension table)."""
+    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsSize:
+    """How a text travels as SMS.
+
+    `units` are septets for GSM-7 (extension characters count two) and UTF-16
+    code units for UCS-2 (an emoji outside the BMP counts two); `characters`
+    is the number of code points, what a person would call the length.
+    """
+
+    encoding: SmsEncoding
+    characters: int
+    units: int
+    segments: int
+
+
+def sms_segments(text: str) -> SmsSize:
+    """Encoding, size and number of segments of `text`, sent as it is.
+
+    Normalize first (`normalize_for_sms`) to count what will really be sent.
+    An empty text counts as one segment: it still costs one message.
+    """
+    if is_gsm7(text):
+        widths = [2 if char in GSM7_EXTENSION else 1 for char in text]
+        encoding: SmsEncoding = "GSM-7"
+        single, part = _SINGLE_GSM7, _PART_GSM7
+    else:
+        widths = [2 if ord(char) > 0xFFFF else 1 for char in text]
+        encoding = "UCS-2"
+        single, part = _SINGLE_UCS2, _PART_UCS2
+    units = sum(widths)
+    segments = 1 if units <= single else _count_parts(widths, part)
+    return SmsSize(encoding=encoding, characters=len(text), units=units, segments=segments)
+
+
+def _count_parts(widths: list[int], part: int) -> int:
+    """Parts of at most `part` units each, never splitting one character's units.
+
+    An escape pair (GSM-7) or a surrogate pair (UCS-2) that would straddle two
+    parts moves whole to the next one, as phones and Twilio do.
+    """
+    parts, used = 1, 0
+    for width in widths:
+        if used + width > part:
+            parts, used = parts + 1, 0
+        used += width
+    return parts
