@@ -14,11 +14,8 @@ __all__ = ["main"]
 # Each module exposes `register(subparsers)`; it adds its parser and sets `run`,
 # a function of the parsed arguments that returns the exit code.
 _COMMAND_MODULES = (
-    "pbbot.commands.chat",
     "pbbot.commands.flows",
     "pbbot.commands.i18n",
-    "pbbot.commands.db",
-    "pbbot.commands.tally",
 )
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from babel import Locale
-
 from pbbot.engine.context import StepContext, Turn
 from pbbot.flows.model import ChoiceStep, LanguageStep
 from pbbot.i18n.catalogs import Translator
+from pbbot.i18n.negotiate import locale_names
 
 __all__ = ["OPTION_SOURCES", "ShownOption", "options_for"]
 
@@ -47,14 +46,8 @@ def options_for(
 ) -> list[ShownOption]:
     prefix = f"{flow}.{step.id}."
     if isinstance(step, LanguageStep):
-        return [
-            ShownOption(
-                prefix + code,
-                (Locale.parse(code).get_display_name(code) or code).capitalize(),
-                code,
-            )
-            for code in ctx.edition.languages
-        ]
+        names = locale_names(ctx.edition.languages)
+        return [ShownOption(prefix + code, names[code], code) for code in ctx.edition.languages]
     if step.options_from:
         return [
             ShownOption(prefix + oid, label, value)

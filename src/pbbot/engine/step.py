@@ -43,6 +43,7 @@ from pbbot.flows.model import (
     Target,
 )
 from pbbot.i18n.catalogs import N_, Translator
+from pbbot.i18n.negotiate import negotiate
 
 __all__ = ["MAX_STEPS_PER_TURN", "MISS_LIMIT", "StepResult", "step"]
 
@@ -352,8 +353,11 @@ def _flag(value: bool) -> str:
 
 
 def _guess_locale(inbound: Inbound, context: StepContext) -> str:
-    hint = (inbound.language_hint or "").replace("_", "-").split("-")[0].lower()
-    return hint if hint in context.edition.languages else context.edition.default_language
+    """The client's language when the edition offers it: a first guess, confirmed later."""
+    return (
+        negotiate(inbound.language_hint, context.edition.languages)
+        or context.edition.default_language
+    )
 
 
 def _match_language(text: str, offered: tuple[str, ...]) -> str | None:

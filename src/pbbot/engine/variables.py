@@ -9,44 +9,29 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from decimal import Decimal
 
-from babel.dates import format_date, format_interval
-from babel.numbers import format_currency, format_decimal
+from babel.dates import format_interval, format_skeleton
 
 from pbbot.domain.edition import Phase
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.keywords import keyword_word
 from pbbot.i18n.catalogs import N_, Translator
+from pbbot.i18n.formatting import format_date, format_money, format_number, format_period
 
-__all__ = ["PHASE_NAMES", "VARIABLES", "format_money", "render_text"]
+__all__ = ["PHASE_NAMES", "VARIABLES", "render_text"]
 
 PHASE_NAMES: dict[str, str] = {
     "information": N_("Information"),
     "ideation": N_("Ideas"),
-    "review": N_("Review of ideas"),
+    "review": N_("Review"),
     "voting": N_("Voting"),
     "results": N_("Results"),
     "implementation": N_("Implementation"),
 }
 
 
-def format_money(amount: Decimal, currency: str, t: Translator) -> str:
-    """Money in the locale's style; whole amounts without cents ("€ 600.000")."""
-    if amount != amount.to_integral_value():
-        return format_currency(amount, currency, locale=t.babel_locale)
-    pattern = t.babel_locale.currency_formats["standard"].pattern
-    return format_currency(
-        amount,
-        currency,
-        format=pattern.replace(".00", ""),
-        locale=t.babel_locale,
-        currency_digits=False,
-    )
-
-
 def _period(phase: Phase, t: Translator) -> str:
-    return format_interval(phase.start, phase.end, "yMMMd", locale=t.babel_locale)
+    return format_period(phase.start, phase.end, t.babel_locale)
 
 
 def _phase(ctx: StepContext, turn: Turn, t: Translator) -> str:
@@ -60,11 +45,18 @@ def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 
 def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """One short line per phase, the current one marked; months without the year
+    where a phase stays within one year, to keep SMS short."""
     current = ctx.phase
     lines = []
     for phase in ctx.edition.phases:
-        marker = "▶ " if phase == current else "- "
-        lines.append(f"{marker}{t.gettext(PHASE_NAMES[phase.kind])}: {_period(phase, t)}")
+        marker = "> " if phase == current else "- "
+        if phase.start.year == phase.end.year:
+            dates = format_interval(phase.start, phase.end, "MMMd", locale=t.babel_locale)
+        else:  # long phases (implementation): the start says enough
+            start = format_skeleton("yMMMd", phase.start, locale=t.babel_locale)
+            dates = t.gettext("from {date}").format(date=start)
+        lines.append(f"{marker}{t.gettext(PHASE_NAMES[phase.kind])}: {dates}")
     return "\n".join(lines)
 
 
@@ -73,22 +65,22 @@ def _criteria(ctx: StepContext, turn: Turn, t: Translator) -> str:
     lines = []
     if criteria.max_cost is not None:
         lines.append(
-            t.gettext("It costs at most {amount}.").format(
-                amount=format_money(criteria.max_cost, ctx.edition.currency, t)
+            t.gettext("costs at most {amount}").format(
+                amount=format_money(criteria.max_cost, ctx.edition.currency, t.babel_locale)
             )
         )
     if criteria.min_cost is not None:
         lines.append(
-            t.gettext("It costs at least {amount}.").format(
-                amount=format_money(criteria.min_cost, ctx.edition.currency, t)
+            t.gettext("costs at least {amount}").format(
+                amount=format_money(criteria.min_cost, ctx.edition.currency, t.babel_locale)
             )
         )
     if criteria.public:
-        lines.append(t.gettext("Everyone can use or visit it."))
+        lines.append(t.gettext("is open to everyone"))
     if criteria.in_city:
-        lines.append(t.gettext("It is in the city, on public ground."))
+        lines.append(t.gettext("is in the city, on public ground"))
     if criteria.one_off:
-        lines.append(t.gettext("It is a one-off investment, not a yearly cost."))
+        lines.append(t.gettext("is a one-off cost"))
     if turn.locale in criteria.extra:
         lines.append(criteria.extra[turn.locale])
     return "\n".join(f"- {line}" for line in lines)
@@ -140,7 +132,9 @@ def _localized(
 VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "edition_name": _localized(lambda ctx: ctx.edition.name),
     "intro": _localized(lambda ctx: ctx.edition.intro),
-    "budget": lambda ctx, turn, t: format_money(ctx.edition.budget, ctx.edition.currency, t),
+    "budget": lambda ctx, turn, t: format_money(
+        ctx.edition.budget, ctx.edition.currency, t.babel_locale
+    ),
     "phase": _phase,
     "phase_dates": _phase_dates,
     "timeline": _timeline,
@@ -153,13 +147,9 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "keywords": _keywords,
     "keyword_start": lambda ctx, turn, t: keyword_word("start", t),
     "profile": _profile,
-    "min_age": lambda ctx, turn, t: format_decimal(
-        ctx.edition.questions.min_age, locale=t.babel_locale
-    ),
-    "max_age": lambda ctx, turn, t: format_decimal(
-        ctx.edition.questions.max_age, locale=t.babel_locale
-    ),
-    "today": lambda ctx, turn, t: format_date(ctx.today, "long", locale=t.babel_locale),
+    "min_age": lambda ctx, turn, t: format_number(ctx.edition.questions.min_age, t.babel_locale),
+    "max_age": lambda ctx, turn, t: format_number(ctx.edition.questions.max_age, t.babel_locale),
+    "today": lambda ctx, turn, t: format_date(ctx.today, t.babel_locale),
 }
 
 
