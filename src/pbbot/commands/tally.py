@@ -2,8 +2,8 @@
 
 Without `--rule` the file's own META rule is applied, so a city's published
 result can be recounted and checked. `--json` gives `selected` as the file's own
-project ids; `--explain LANG` prints the text residents would get; `--chart`,
-`--csv` and `--pb` write files for staff.
+project ids; `--csv` and `--pb` write files for staff. (The residents' results
+text, `--explain LANG`, and the chart, `--chart`, are still to come: issue 4.)
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ from pathlib import Path
 
 from pbbot.counting.election import Outcome
 from pbbot.counting.pabulib import read_pabulib, write_pabulib
-from pbbot.counting.results import render_results
 from pbbot.counting.rules import count
-from pbbot.errors import PabulibError
-from pbbot.i18n.catalogs import SUPPORTED_LOCALES, translator
 
 __all__ = ["register"]
 
 _RULE_CHOICES = ("greedy", "equal-shares")
-_CHANNELS = ("telegram", "sms")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,11 +31,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--rule", choices=_RULE_CHOICES,
                         help="counting rule (default: the file's META rule)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    parser.add_argument("--explain", metavar="LANG",
-                        help="print the results as residents read them (nl fr en tr ar)")
-    parser.add_argument("--channel", choices=_CHANNELS, default="telegram",
-                        help="with --explain: the Telegram text or the SMS (default: telegram)")
-    parser.add_argument("--chart", metavar="OUT.png", type=Path, help="draw a bar chart")
     parser.add_argument("--csv", metavar="OUT.csv", type=Path, help="write the projects as CSV")
     parser.add_argument("--pb", metavar="OUT.pb", type=Path,
                         help="write a Pabulib file whose selected column holds the winners")
@@ -52,26 +43,13 @@ def run(args: argparse.Namespace) -> int:
     outcome = count(election, args.rule, source=source)
     if args.json:
         print(json.dumps(_as_json(outcome), ensure_ascii=False, indent=2))
-    elif args.explain:
-        print(_explain(outcome, args.explain, args.channel, source))
     else:
         print(_as_table(outcome))
-    if args.chart:
-        from pbbot.counting.chart import draw_chart  # matplotlib loads only when asked
-
-        draw_chart(outcome, args.chart)
     if args.csv:
         _write_csv(outcome, args.csv)
     if args.pb:
         write_pabulib(election, args.pb, outcome=outcome)
     return 0
-
-
-def _explain(outcome: Outcome, locale: str, channel: str, source: str) -> str:
-    if locale not in SUPPORTED_LOCALES:
-        raise PabulibError(f"--explain: unknown language {locale!r} "
-                           f"(expected one of {', '.join(SUPPORTED_LOCALES)})", source=source)
-    return render_results(outcome, translator(locale), channel=channel)
 
 
 def _as_json(outcome: Outcome) -> dict[str, object]:

@@ -193,7 +193,7 @@ async def _select_locked(
         )
         .join(Conversation, Conversation.resident_id == Resident.id)
         .where(Resident.channel == channel, Resident.address == address)
-        # no lock
+        .with_for_update(of=Conversation)
     )
     row = (await session.execute(statement)).one_or_none()
     if row is None:
