@@ -6,8 +6,9 @@ bot must answer, played in every shipped language and both renderings.
     > @lang              picks the language under test in the language menu
     > @label:Main menu   types the option's label in the language under test
     > @keyword:help      types the global word in the language under test
-    < msgid              the bot's answer in this turn contains this text, translated
-                         (placeholders such as {count} match anything)
+    < msgid              the bot's answer in this turn contains this catalog text,
+                         translated (placeholders such as {count} match anything;
+                         \n stands for a line break)
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def _shown(messages: list[Outbound], rendering: str) -> str:
 
 
 def _fragments(msgid: str, locale: str) -> list[str]:
+    msgid = msgid.replace("\\n", "\n")
+    # A typo in a script must not pass silently as an untranslated English text.
+    assert translator("nl").gettext(msgid) != msgid, f"not a catalog text: {msgid!r}"
     translated = translator(locale).gettext(msgid)
     return [part.strip() for part in re.split(r"\{[^}]*\}", translated) if part.strip()]
 

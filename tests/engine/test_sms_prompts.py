@@ -5,7 +5,6 @@ The listing (printed with `pytest -s`) is what a city pays per message.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from pbbot.channels.sms.render import render_sms

@@ -1,8 +1,8 @@
 """Global words that work at any step, in every shipped language.
 
-Each keyword has an English word and a translation per catalog (context
-"keyword"); a resident may use the word of any shipped language, since they
-may not know which language the bot thinks they speak. Telegram commands
+Each keyword has an English word and a translation per catalog; a resident
+may use the word of any shipped language, since they may not know which
+language the bot thinks they speak. Telegram commands
 ("/start", "/help") count too.
 """
 
@@ -23,12 +23,11 @@ KEYWORDS: dict[str, str] = {
     "stop": N_("STOP"),
     "start": N_("START"),
 }
-_CONTEXT = "keyword"
 
 
 def keyword_word(keyword: str, translator: Translator) -> str:
     """The word for `keyword` in the translator's language, as shown in help texts."""
-    return translator.pgettext(_CONTEXT, KEYWORDS[keyword])
+    return translator.gettext(KEYWORDS[keyword])
 
 
 @cache

@@ -17,6 +17,7 @@ from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.keywords import keyword_word
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_date, format_money, format_number, format_period
+from pbbot.i18n.negotiate import locale_names
 
 __all__ = ["PHASE_NAMES", "VARIABLES", "render_text"]
 
@@ -108,7 +109,7 @@ def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
 def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
     lines = [
         t.gettext("Language: {language}").format(
-            language=t.babel_locale.get_display_name(t.babel_locale) or turn.locale
+            language=locale_names([turn.locale])[turn.locale]
         )
     ]
     if "district" in turn.answers:

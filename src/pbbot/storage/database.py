@@ -20,7 +20,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from pbbot.errors import SettingsError
 
@@ -40,7 +45,9 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except Exception as error:  # sqlalchemy raises ArgumentError with a terse text
-        raise SettingsError(f"not a SQLAlchemy URL: {url!r} ({error})", source="PBBOT_DATABASE_URL")
+        raise SettingsError(
+            f"not a SQLAlchemy URL: {url!r} ({error})", source="PBBOT_DATABASE_URL"
+        ) from None
     driver = f"{parsed.get_backend_name()}+{parsed.get_driver_name()}"
     if driver not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
         raise SettingsError(
