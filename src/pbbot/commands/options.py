@@ -39,4 +39,6 @@ def today(args: argparse.Namespace) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise SettingsError(f"expected YYYY-MM-DD, got {value!r}", source="PBBOT_TODAY / --today")
+        raise SettingsError(
+            f"expected YYYY-MM-DD, got {value!r}", source="PBBOT_TODAY / --today"
+        ) from None

@@ -15,6 +15,7 @@ from babel.support import NullTranslations, Translations
 
 __all__ = [
     "DOMAIN",
+    "N_",
     "SOURCE_LOCALE",
     "SUPPORTED_LOCALES",
     "Translator",
@@ -36,6 +37,11 @@ def locales_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "locales"
 
 
+def N_(message: str) -> str:
+    """Marks a text for extraction where it is defined; it is translated where it is used."""
+    return message
+
+
 class Translator:
     """Texts and plural forms of one locale, plus its Babel `Locale` for formatting."""
 
@@ -53,6 +59,9 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._translations.pgettext(context, message)
 
     def __repr__(self) -> str:
         return f"Translator({self.locale!r})"

@@ -1,0 +1,1 @@
+"""Files that staff write (edition, flows): YAML with file-and-line errors."""

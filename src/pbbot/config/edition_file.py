@@ -1,0 +1,325 @@
+"""Reading an edition file: YAML in, a validated `Edition` out, or an `EditionError`
+that names the file, the line, the field and what is wrong.
+
+pbbot never starts half-configured: the first problem stops the load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import get_currency_name
+
+from pbbot.config.yamlfile import Node, line_of, load_yaml
+from pbbot.domain.edition import (
+    PHASE_KINDS,
+    VOTING_METHODS,
+    VOTING_RULES,
+    Contact,
+    Criteria,
+    Edition,
+    Expectations,
+    Phase,
+    Questions,
+    Theme,
+    Voting,
+)
+from pbbot.errors import EditionError
+from pbbot.i18n.catalogs import SUPPORTED_LOCALES
+
+__all__ = ["load_edition", "parse_edition"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+T = TypeVar("T")
+
+
+def load_edition(path: Path) -> Edition:
+    return parse_edition(load_yaml(path, EditionError), source=str(path))
+
+
+class _Reader:
+    """Reads fields of one mapping, naming `path.field` in every error."""
+
+    def __init__(self, data: Any, path: str, source: str, parent_line: int | None = None):
+        self.source = source
+        self.path = path
+        if not isinstance(data, Mapping):
+            self.fail(f"{path or 'the file'} must be a mapping of fields", parent_line)
+        self.data: Mapping[str, Any] = data
+
+    def fail(self, message: str, line: int | None = None) -> NoReturn:
+        raise EditionError(message, source=self.source, line=line)
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def line(self, key: str | None = None) -> int | None:
+        return line_of(self.data, key)
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def raw(self, key: str, *, required: bool = True) -> Any:
+        if key not in self.data or self.data[key] is None:
+            if required:
+                self.fail(f"missing field '{self._name(key)}'", self.line())
+            return None
+        return self.data[key]
+
+    def check(self, key: str, ok: bool, expected: str) -> None:
+        if not ok:
+            self.fail(
+                f"field '{self._name(key)}': expected {expected}, got {self.data.get(key)!r}",
+                self.line(key),
+            )
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        self.check(key, isinstance(value, str) and value.strip() != "", "a non-empty text")
+        return str(value).strip()
+
+    def identifier(self, key: str) -> str:
+        value = self.raw(key)
+        self.check(key, isinstance(value, str) and bool(_ID.match(value)), "a lower-case id")
+        return str(value)
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.raw(key, required=False)
+        if value is None:
+            return default
+        self.check(key, isinstance(value, bool), "true or false")
+        return bool(value)
+
+    def integer(self, key: str, *, required: bool = True, minimum: int = 0) -> int | None:
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+        self.check(key, ok, f"a whole number of at least {minimum}")
+        return int(value)
+
+    def amount(self, key: str, *, required: bool = True) -> Decimal | None:
+        value = self.raw(key, required=required)
+        if value is None:
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            amount = Decimal(-1)
+        self.check(key, not isinstance(value, bool) and amount > 0, "a positive amount")
+        return amount
+
+    def day(self, key: str) -> date:
+        value = self.raw(key)
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(
+                f"field '{self._name(key)}': expected a date as YYYY-MM-DD, got {value!r}",
+                self.line(key),
+            )
+
+    def choice(self, key: str, options: tuple[str, ...], *, default: str | None = None) -> str:
+        value = self.raw(key, required=default is None)
+        if value is None and default is not None:
+            return default
+        self.check(key, value in options, "one of " + ", ".join(options))
+        return str(value)
+
+    def child(self, key: str, *, required: bool = True) -> _Reader:
+        value = self.raw(key, required=required)
+        return _Reader(
+            Node() if value is None else value, self._name(key), self.source, self.line(key)
+        )
+
+    def items(self, key: str, *, required: bool = True) -> list[tuple[str, Any, int | None]]:
+        """List items of field `key` as (path, item, line)."""
+        value = self.raw(key, required=required)
+        if value is None:
+            return []
+        self.check(key, isinstance(value, list), "a list")
+        return [
+            (f"{self._name(key)}[{index}]", item, line_of(item) or self.line(key))
+            for index, item in enumerate(value)
+        ]
+
+    def localized(
+        self, key: str, languages: tuple[str, ...], *, required: bool = True
+    ) -> dict[str, str]:
+        """A text per language: every offered language must have one."""
+        if not required and not self.has(key):
+            return {}
+        texts = self.child(key)
+        result = {}
+        for language in languages:
+            result[language] = texts.text(language) or ""
+        for language in texts.data:
+            if language not in languages:
+                texts.fail(
+                    f"field '{texts._name(language)}': '{language}' is not one of the "
+                    f"edition's languages ({', '.join(languages)})",
+                    texts.line(language),
+                )
+        return result
+
+
+def _each(
+    reader: _Reader, key: str, parse: Callable[[_Reader], T], *, required: bool = True
+) -> list[T]:
+    return [
+        parse(_Reader(item, path, reader.source, line))
+        for path, item, line in reader.items(key, required=required)
+    ]
+
+
+def parse_edition(data: Any, *, source: str) -> Edition:
+    root = _Reader(data, "", source, 1)
+    languages = _languages(root)
+    budget = root.child("budget")
+    currency = budget.text("currency") or ""
+    budget.check("currency", _known_currency(currency), "an ISO 4217 currency code such as EUR")
+    timezone = root.text("timezone") or ""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        root.fail(f"field 'timezone': unknown time zone {timezone!r}", root.line("timezone"))
+    total = budget.amount("total")
+    assert total is not None
+    edition = Edition(
+        id=root.identifier("id"),
+        name=root.localized("name", languages),
+        intro=root.localized("intro", languages),
+        languages=languages,
+        budget=total,
+        currency=currency,
+        timezone=timezone,
+        phases=_phases(root),
+        themes=tuple(_each(root, "themes", lambda r: _theme(r, languages))),
+        criteria=_criteria(root.child("criteria"), languages),
+        expectations=_expectations(root.child("expectations"), languages),
+        voting=_voting(root.child("voting")),
+        questions=_questions(root.child("questions", required=False)),
+        contact=_contact(root.child("contact")),
+        source=source,
+    )
+    if edition.criteria.max_cost is not None and edition.criteria.max_cost > edition.budget:
+        root.fail(
+            "field 'criteria.max_cost': the maximum cost of an idea is larger than the budget",
+            root.child("criteria").line("max_cost"),
+        )
+    return edition
+
+
+def _known_currency(code: str) -> bool:
+    return len(code) == 3 and code.isupper() and get_currency_name(code, locale="en") != code
+
+
+def _languages(root: _Reader) -> tuple[str, ...]:
+    languages = []
+    for path, item, line in root.items("languages"):
+        if item not in SUPPORTED_LOCALES:
+            root.fail(
+                f"field '{path}': unsupported language {item!r}; pbbot ships "
+                + ", ".join(SUPPORTED_LOCALES),
+                line,
+            )
+        if item in languages:
+            root.fail(f"field '{path}': language {item!r} is listed twice", line)
+        languages.append(item)
+    if not languages:
+        root.fail("field 'languages': list at least one language", root.line("languages"))
+    return tuple(languages)
+
+
+def _phases(root: _Reader) -> tuple[Phase, ...]:
+    phases: list[Phase] = []
+    for path, item, line in root.items("phases"):
+        reader = _Reader(item, path, root.source, line)
+        phase = Phase(reader.choice("kind", PHASE_KINDS), reader.day("start"), reader.day("end"))
+        if phase.end < phase.start:
+            reader.fail(
+                f"{path}: the phase ends ({phase.end}) before it starts", reader.line("end")
+            )
+        if phases:
+            previous = phases[-1]
+            if PHASE_KINDS.index(phase.kind) <= PHASE_KINDS.index(previous.kind):
+                reader.fail(
+                    f"{path}: phase '{phase.kind}' must come after '{previous.kind}' "
+                    f"(order: {', '.join(PHASE_KINDS)})",
+                    reader.line("kind"),
+                )
+            if phase.start <= previous.end:
+                reader.fail(
+                    f"{path}: phase '{phase.kind}' starts on {phase.start}, "
+                    f"before '{previous.kind}' ends on {previous.end}",
+                    reader.line("start"),
+                )
+        phases.append(phase)
+    if not phases:
+        root.fail("field 'phases': list at least one phase", root.line("phases"))
+    return tuple(phases)
+
+
+def _theme(reader: _Reader, languages: tuple[str, ...]) -> Theme:
+    return Theme(id=reader.identifier("id"), name=reader.localized("name", languages))
+
+
+def _criteria(reader: _Reader, languages: tuple[str, ...]) -> Criteria:
+    return Criteria(
+        max_cost=reader.amount("max_cost", required=False),
+        min_cost=reader.amount("min_cost", required=False),
+        public=reader.boolean("public"),
+        in_city=reader.boolean("in_city"),
+        one_off=reader.boolean("one_off"),
+        extra=reader.localized("extra", languages, required=False),
+    )
+
+
+def _expectations(reader: _Reader, languages: tuple[str, ...]) -> Expectations:
+    binding = reader.raw("binding")
+    reader.check("binding", isinstance(binding, bool), "true or false")
+    return Expectations(binding=binding, note=reader.localized("note", languages, required=False))
+
+
+def _voting(reader: _Reader) -> Voting:
+    method = reader.choice("method", VOTING_METHODS)
+    max_choices = reader.integer("max_choices", required=method == "pick_n", minimum=1)
+    return Voting(
+        method=method,
+        rule=reader.choice("rule", VOTING_RULES, default="greedy"),
+        max_choices=max_choices,
+        min_age=reader.integer("min_age", required=False),
+    )
+
+
+def _questions(reader: _Reader) -> Questions:
+    districts = []
+    for path, item, line in reader.items("districts", required=False):
+        if not isinstance(item, str) or not item.strip():
+            reader.fail(f"field '{path}': expected a district name", line)
+        districts.append(item.strip())
+    ask_age = reader.boolean("age")
+    min_age = reader.integer("min_age", required=False) or 0
+    max_age = reader.integer("max_age", required=False) or 120
+    if min_age > max_age:
+        reader.fail("field 'questions.min_age' is larger than 'max_age'", reader.line("min_age"))
+    return Questions(districts=tuple(districts), ask_age=ask_age, min_age=min_age, max_age=max_age)
+
+
+def _contact(reader: _Reader) -> Contact:
+    contact = Contact(
+        email=reader.text("email", required=False),
+        phone=reader.text("phone", required=False),
+        website=reader.text("website", required=False),
+    )
+    if not (contact.email or contact.phone or contact.website):
+        reader.fail("field 'contact': give at least an email, phone or website", reader.line())
+    return contact

@@ -1,0 +1,136 @@
+"""A PB round ("edition"): budget, phases, themes, criteria, voting rules, languages.
+
+Staff describe it in one YAML file (see `pbbot.config.edition_file`); this module
+holds the validated values and the rules that follow from them, such as which
+phase is current on a given day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+__all__ = [
+    "PHASE_KINDS",
+    "VOTING_METHODS",
+    "VOTING_RULES",
+    "Contact",
+    "Criteria",
+    "Edition",
+    "Expectations",
+    "Phase",
+    "Questions",
+    "Theme",
+    "Voting",
+]
+
+# The order in which phases happen; an edition lists each at most once, in this order.
+PHASE_KINDS: tuple[str, ...] = (
+    "information",
+    "ideation",
+    "review",
+    "voting",
+    "results",
+    "implementation",
+)
+VOTING_METHODS: tuple[str, ...] = ("basket", "approval", "pick_n", "vessels")
+VOTING_RULES: tuple[str, ...] = ("greedy", "equal-shares")
+
+# Texts that staff write per language (name, intro, ...): locale -> text.
+LocalizedText = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    kind: str
+    start: date
+    end: date  # inclusive: the last day of the phase
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: str
+    name: LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """What an idea must meet to go to the vote."""
+
+    max_cost: Decimal | None = None
+    min_cost: Decimal | None = None
+    public: bool = False  # must be accessible to the public
+    in_city: bool = False  # must be on the city's territory or property
+    one_off: bool = False  # an investment, not a recurring cost
+    extra: LocalizedText = field(default_factory=dict)  # further rules, in staff's words
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """How much say residents really have: the seed of the 'expectations' text."""
+
+    binding: bool  # the city commits to carrying out the winning projects
+    note: LocalizedText = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Voting:
+    method: str  # one of VOTING_METHODS
+    rule: str  # one of VOTING_RULES
+    max_choices: int | None = None  # pick_n: at most this many projects
+    min_age: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    """Optional profile questions asked during onboarding."""
+
+    districts: tuple[str, ...] = ()  # empty: the district is not asked
+    ask_age: bool = False
+    min_age: int = 0
+    max_age: int = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    id: str
+    name: LocalizedText
+    intro: LocalizedText
+    languages: tuple[str, ...]  # the first is the default
+    budget: Decimal
+    currency: str
+    timezone: str
+    phases: tuple[Phase, ...]
+    themes: tuple[Theme, ...]
+    criteria: Criteria
+    expectations: Expectations
+    voting: Voting
+    questions: Questions
+    contact: Contact
+    source: str = ""  # the file it was read from, for messages
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def current_phase(self, today: date) -> Phase | None:
+        """The phase running on `today`, or None between or outside phases."""
+        return next((phase for phase in self.phases if phase.contains(today)), None)
+
+    def next_phase(self, today: date) -> Phase | None:
+        return next((phase for phase in self.phases if phase.start > today), None)
+
+    def phase(self, kind: str) -> Phase | None:
+        return next((phase for phase in self.phases if phase.kind == kind), None)

@@ -1,0 +1,37 @@
+"""What a step reads besides the state and the message: the edition, the flows,
+today's date and the translators. Passed in whole, so the step stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from pbbot.domain.edition import Edition, Phase
+from pbbot.flows.model import FlowSet
+from pbbot.i18n.catalogs import Translator, translator
+
+__all__ = ["StepContext", "Turn"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    edition: Edition
+    flows: FlowSet
+    today: date  # in the edition's time zone
+    translators: Callable[[str], Translator] = field(default=translator)
+
+    @property
+    def phase(self) -> Phase | None:
+        return self.edition.current_phase(self.today)
+
+
+@dataclass(slots=True)
+class Turn:
+    """Per-message scratch values: the channel and the texts actions computed."""
+
+    channel: str
+    locale: str
+    answers: dict[str, object]
+    extra: dict[str, str] = field(default_factory=dict)

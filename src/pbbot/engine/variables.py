@@ -1,0 +1,181 @@
+"""Values that flow texts can name in braces: `{budget}`, `{timeline}`, ...
+
+Each is computed in the resident's language, and only when a text uses it.
+Staff-written edition texts (name, intro, theme names) come from the edition
+file; everything else comes from the catalogs.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+
+from babel.dates import format_interval, format_skeleton
+
+from pbbot.domain.edition import Phase
+from pbbot.engine.context import StepContext, Turn
+from pbbot.engine.keywords import keyword_word
+from pbbot.i18n.catalogs import N_, Translator
+from pbbot.i18n.formatting import format_date, format_money, format_number, format_period
+
+__all__ = ["PHASE_NAMES", "VARIABLES", "render_text"]
+
+PHASE_NAMES: dict[str, str] = {
+    "information": N_("Information"),
+    "ideation": N_("Ideas"),
+    "review": N_("Review"),
+    "voting": N_("Voting"),
+    "results": N_("Results"),
+    "implementation": N_("Implementation"),
+}
+
+
+def _period(phase: Phase, t: Translator) -> str:
+    return format_period(phase.start, phase.end, t.babel_locale)
+
+
+def _phase(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    phase = ctx.phase
+    return t.gettext(PHASE_NAMES[phase.kind]) if phase else t.gettext("no phase running")
+
+
+def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    phase = ctx.phase or ctx.edition.next_phase(ctx.today) or ctx.edition.phases[-1]
+    return _period(phase, t)
+
+
+def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """One short line per phase, the current one marked; months without the year
+    where a phase stays within one year, to keep SMS short."""
+    current = ctx.phase
+    lines = []
+    for phase in ctx.edition.phases:
+        marker = "> " if phase == current else "- "
+        if phase.start.year == phase.end.year:
+            dates = format_interval(phase.start, phase.end, "MMMd", locale=t.babel_locale)
+        else:  # long phases (implementation): the start says enough
+            start = format_skeleton("yMMMd", phase.start, locale=t.babel_locale)
+            dates = t.gettext("from {date}").format(date=start)
+        lines.append(f"{marker}{t.gettext(PHASE_NAMES[phase.kind])}: {dates}")
+    return "\n".join(lines)
+
+
+def _criteria(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    criteria = ctx.edition.criteria
+    lines = []
+    if criteria.max_cost is not None:
+        lines.append(
+            t.gettext("costs at most {amount}").format(
+                amount=format_money(criteria.max_cost, ctx.edition.currency, t.babel_locale)
+            )
+        )
+    if criteria.min_cost is not None:
+        lines.append(
+            t.gettext("costs at least {amount}").format(
+                amount=format_money(criteria.min_cost, ctx.edition.currency, t.babel_locale)
+            )
+        )
+    if criteria.public:
+        lines.append(t.gettext("is open to everyone"))
+    if criteria.in_city:
+        lines.append(t.gettext("is in the city, on public ground"))
+    if criteria.one_off:
+        lines.append(t.gettext("is a one-off cost"))
+    if turn.locale in criteria.extra:
+        lines.append(criteria.extra[turn.locale])
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _expectations(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    expectations = ctx.edition.expectations
+    if expectations.binding:
+        text = t.gettext("The city commits to carrying out the projects that win the vote.")
+    else:
+        text = t.gettext("The vote advises the city council, which takes the final decision.")
+    note = expectations.note.get(turn.locale)
+    return f"{text} {note}" if note else text
+
+
+def _contact(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    contact = ctx.edition.contact
+    return "\n".join(value for value in (contact.email, contact.phone, contact.website) if value)
+
+
+def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return ", ".join(keyword_word(k, t) for k in ("menu", "help", "language", "stop"))
+
+
+def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    lines = [
+        t.gettext("Language: {language}").format(
+            language=t.babel_locale.get_display_name(t.babel_locale) or turn.locale
+        )
+    ]
+    if "district" in turn.answers:
+        lines.append(t.gettext("District: {district}").format(district=turn.answers["district"]))
+    if "age" in turn.answers:
+        lines.append(t.gettext("Age: {age}").format(age=turn.answers["age"]))
+    return "\n".join(lines)
+
+
+def _localized(
+    pick: Callable[[StepContext], dict[str, str] | object],
+) -> Callable[[StepContext, Turn, Translator], str]:
+    def value(ctx: StepContext, turn: Turn, t: Translator) -> str:
+        texts = pick(ctx)
+        assert isinstance(texts, dict)
+        return str(texts.get(turn.locale) or texts[ctx.edition.default_language])
+
+    return value
+
+
+VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
+    "edition_name": _localized(lambda ctx: ctx.edition.name),
+    "intro": _localized(lambda ctx: ctx.edition.intro),
+    "budget": lambda ctx, turn, t: format_money(
+        ctx.edition.budget, ctx.edition.currency, t.babel_locale
+    ),
+    "phase": _phase,
+    "phase_dates": _phase_dates,
+    "timeline": _timeline,
+    "themes": lambda ctx, turn, t: ", ".join(
+        theme.name.get(turn.locale) or theme.id for theme in ctx.edition.themes
+    ),
+    "criteria": _criteria,
+    "expectations": _expectations,
+    "contact": _contact,
+    "keywords": _keywords,
+    "keyword_start": lambda ctx, turn, t: keyword_word("start", t),
+    "profile": _profile,
+    "min_age": lambda ctx, turn, t: format_number(ctx.edition.questions.min_age, t.babel_locale),
+    "max_age": lambda ctx, turn, t: format_number(ctx.edition.questions.max_age, t.babel_locale),
+    "today": lambda ctx, turn, t: format_date(ctx.today, t.babel_locale),
+}
+
+
+def render_text(text: str, ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """Translate a flow text and fill in the variables it names."""
+    translated = t.gettext(text)
+    values: dict[str, str] = {}
+    for _, name, _, _ in string.Formatter().parse(translated):
+        if name is None or name in values:
+            continue
+        if name in turn.extra:
+            values[name] = turn.extra[name]
+        elif name in VARIABLES:
+            values[name] = VARIABLES[name](ctx, turn, t)
+        else:
+            # A translation that names an unknown variable must not crash the
+            # conversation: fall back to the source text (i18n check flags it).
+            return render_text_source(text, ctx, turn, t)
+    return translated.format_map(values)
+
+
+def render_text_source(text: str, ctx: StepContext, turn: Turn, t: Translator) -> str:
+    values = {
+        name: VARIABLES[name](ctx, turn, t)
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name and name in VARIABLES
+    }
+    values.update(turn.extra)
+    return text.format_map(values)

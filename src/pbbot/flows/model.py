@@ -1,0 +1,298 @@
+"""Flows as data: the step types a flow file can use, each parsed from YAML.
+
+Each step type is a small frozen dataclass registered by its YAML `type` name
+(`type: choice` is `ChoiceStep`); the docstring shows an example that a test
+loads. Behaviour lives in the engine; this module only describes.
+
+A `go` target is a step of the same flow (`consent`), another flow's start
+(`@main_menu`), a step of another flow (`@help/stuck`), the place a detour
+started from (`@resume`) or the end of the conversation turn (`@end`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+__all__ = [
+    "STEP_TYPES",
+    "ActionStep",
+    "AskStep",
+    "BranchStep",
+    "ChoiceStep",
+    "Flow",
+    "FlowSet",
+    "LanguageStep",
+    "MessageStep",
+    "Option",
+    "Step",
+    "Target",
+]
+
+Target = str
+END: Target = "@end"
+RESUME: Target = "@resume"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    label: str
+    go: Target
+    phases: tuple[str, ...] = ()  # shown only in these phases (empty: always)
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    line: int
+    text: str | None
+
+    type_name: ClassVar[str] = ""
+    # Keys allowed in YAML besides `type` and `text`; anything else is a typo.
+    keys: ClassVar[frozenset[str]] = frozenset()
+
+    def targets(self) -> list[tuple[Target, int]]:
+        """Every `go` target with the line it was written on."""
+        return []
+
+    @property
+    def waits(self) -> bool:
+        """Does the step wait for the resident's reply?"""
+        return False
+
+    def texts(self) -> list[tuple[str, int]]:
+        """Every resident-facing text of the step, with its line."""
+        return [(self.text, self.line)] if self.text else []
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStep(Step):
+    """Shows a text and goes on at once.
+
+    ```yaml
+    thanks:
+      type: message
+      text: "Thank you!"
+      go: "@main_menu"
+    ```
+    """
+
+    go: Target = END
+    go_line: int = 0
+
+    type_name: ClassVar[str] = "message"
+    keys: ClassVar[frozenset[str]] = frozenset({"go"})
+
+    def targets(self) -> list[tuple[Target, int]]:
+        return [(self.go, self.go_line)]
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceStep(Step):
+    """Offers options; the reply is a number, a button payload or a label.
+
+    `options_from` builds the options from the edition instead (`districts`,
+    `themes`); its options all go to `go`. `save_as` stores the chosen option id.
+
+    ```yaml
+    consent:
+      type: choice
+      text: "Do you agree?"
+      save_as: consent
+      options:
+        - {id: "yes", label: "Yes, I agree", go: "@main_menu"}
+        - {id: "no", label: "No", go: declined, phases: [ideation]}
+    ```
+    """
+
+    options: tuple[Option, ...] = ()
+    options_from: str | None = None
+    go: Target | None = None
+    go_line: int = 0
+    save_as: str | None = None
+
+    type_name: ClassVar[str] = "choice"
+    keys: ClassVar[frozenset[str]] = frozenset({"options", "options_from", "go", "save_as"})
+
+    def texts(self) -> list[tuple[str, int]]:
+        return Step.texts(self) + [(option.label, option.line) for option in self.options]
+
+    def targets(self) -> list[tuple[Target, int]]:
+        found = [(option.go, option.line) for option in self.options]
+        if self.go is not None:
+            found.append((self.go, self.go_line))
+        return found
+
+    @property
+    def waits(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class AskStep(Step):
+    """Waits for free input of one kind and checks it.
+
+    `expect` is `text`, `number`, `phone`, `photo` or `location`; `min`/`max`
+    bound a number (or a text's length). `error` is the re-prompt on bad input.
+
+    ```yaml
+    age:
+      type: ask
+      text: "How old are you?"
+      expect: number
+      min: 12
+      max: 120
+      error: "Please send your age as a number."
+      save_as: age
+      go: done
+    ```
+    """
+
+    expect: str = "text"
+    min: int | None = None
+    max: int | None = None
+    error: str | None = None
+    save_as: str | None = None
+    go: Target = END
+    go_line: int = 0
+
+    type_name: ClassVar[str] = "ask"
+    keys: ClassVar[frozenset[str]] = frozenset({"expect", "min", "max", "error", "save_as", "go"})
+    EXPECTS: ClassVar[tuple[str, ...]] = ("text", "number", "phone", "photo", "location")
+
+    def texts(self) -> list[tuple[str, int]]:
+        return Step.texts(self) + ([(self.error, self.line)] if self.error else [])
+
+    def targets(self) -> list[tuple[Target, int]]:
+        return [(self.go, self.go_line)]
+
+    @property
+    def waits(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class BranchStep(Step):
+    """Goes on to the step that matches a value: the current phase, an answer,
+    the channel or an edition setting.
+
+    ```yaml
+    by_phase:
+      type: branch
+      on: phase
+      cases:
+        voting: vote_open
+        results: show_results
+      default: menu
+    ```
+    """
+
+    on: str = "phase"
+    cases: tuple[tuple[str, Target, int], ...] = ()
+    default: Target = END
+    default_line: int = 0
+
+    type_name: ClassVar[str] = "branch"
+    keys: ClassVar[frozenset[str]] = frozenset({"on", "cases", "default"})
+
+    def targets(self) -> list[tuple[Target, int]]:
+        return [(go, line) for _, go, line in self.cases] + [(self.default, self.default_line)]
+
+    def choose(self, value: str) -> Target:
+        return next((go for case, go, _ in self.cases if case == value), self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStep(Step):
+    """Calls a named action implemented in Python and follows the exit it returns.
+
+    ```yaml
+    save_consent:
+      type: action
+      action: record_consent
+      exits:
+        ok: questions
+    ```
+    """
+
+    action: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    exits: tuple[tuple[str, Target, int], ...] = ()
+
+    type_name: ClassVar[str] = "action"
+    keys: ClassVar[frozenset[str]] = frozenset({"action", "params", "exits"})
+
+    def targets(self) -> list[tuple[Target, int]]:
+        return [(go, line) for _, go, line in self.exits]
+
+    def exit_to(self, name: str) -> Target | None:
+        return next((go for exit_name, go, _ in self.exits if exit_name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageStep(Step):
+    """Offers the edition's languages, each named in its own language, and
+    switches the conversation to the one chosen.
+
+    ```yaml
+    choose:
+      type: language
+      text: "Choose your language"
+      go: "@resume"
+    ```
+    """
+
+    go: Target = END
+    go_line: int = 0
+
+    type_name: ClassVar[str] = "language"
+    keys: ClassVar[frozenset[str]] = frozenset({"go"})
+
+    def targets(self) -> list[tuple[Target, int]]:
+        return [(self.go, self.go_line)]
+
+    @property
+    def waits(self) -> bool:
+        return True
+
+
+STEP_TYPES: dict[str, type[Step]] = {
+    cls.type_name: cls
+    for cls in (MessageStep, ChoiceStep, AskStep, BranchStep, ActionStep, LanguageStep)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    spec_version: int
+    start: str
+    steps: dict[str, Step]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSet:
+    """All flows of a deployment, by name."""
+
+    flows: dict[str, Flow]
+
+    def step(self, flow: str, step: str) -> Step | None:
+        found = self.flows.get(flow)
+        return found.steps.get(step) if found else None
+
+    def resolve(self, current_flow: str, target: Target) -> tuple[str, str] | None:
+        """(flow, step) for a target; None for @end, @resume or an unknown target."""
+        if target in (END, RESUME):
+            return None
+        if target.startswith("@"):
+            flow_name, _, step_id = target[1:].partition("/")
+            flow = self.flows.get(flow_name)
+            if flow is None:
+                return None
+            step_id = step_id or flow.start
+            return (flow_name, step_id) if step_id in flow.steps else None
+        flow = self.flows.get(current_flow)
+        return (current_flow, target) if flow and target in flow.steps else None

@@ -1,0 +1,67 @@
+"""The composition root for commands that run conversations: edition, flows,
+database and the conversation service, wired once from the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pbbot.config.edition_file import load_edition
+from pbbot.conversations import ConversationService
+from pbbot.domain.edition import Edition
+from pbbot.domain.messages import Inbound
+from pbbot.engine.context import StepContext
+from pbbot.engine.events import Event
+from pbbot.engine.flowset import load_engine_flows
+from pbbot.engine.state import ConversationState
+from pbbot.engine.step import step
+from pbbot.flows.model import FlowSet
+from pbbot.storage.database import create_engine, create_sessionmaker
+
+__all__ = ["Runtime", "build_runtime", "edition_clock"]
+
+
+def edition_clock(edition: Edition, fixed: date | None) -> Callable[[], date]:
+    """Today in the edition's time zone, or the fixed day of a demo or test."""
+    if fixed is not None:
+        return lambda: fixed
+    zone = ZoneInfo(edition.timezone)
+    return lambda: datetime.now(zone).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    edition: Edition
+    flows: FlowSet
+    database: AsyncEngine
+    service: ConversationService
+    today: Callable[[], date]
+
+    def context(self) -> StepContext:
+        return StepContext(self.edition, self.flows, self.today())
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_runtime(edition_file: Path, database_url: str, fixed_today: date | None) -> Runtime:
+    """Load and validate everything first: a wrong file stops here, before any I/O."""
+    edition = load_edition(edition_file)
+    flows = load_engine_flows()
+    today = edition_clock(edition, fixed_today)
+
+    def bound_step(
+        state: ConversationState, inbound: Inbound
+    ) -> tuple[ConversationState, Sequence[Event]]:
+        result = step(state, inbound, StepContext(edition, flows, today()))
+        return result.state, result.events
+
+    database = create_engine(database_url)
+    service = ConversationService(create_sessionmaker(database), bound_step)
+    return Runtime(edition, flows, database, service, today)

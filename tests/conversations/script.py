@@ -1,0 +1,100 @@
+"""Scripted conversations: readable files of what a resident sends and what the
+bot must answer, played in every shipped language and both renderings.
+
+    > text               the resident types this
+    > @N                 picks option N: types "N" on SMS, taps button N on Telegram
+    > @lang              picks the language under test in the language menu
+    > @label:Main menu   types the option's label in the language under test
+    > @keyword:help      types the global word in the language under test
+    < msgid              the bot's answer in this turn contains this text, translated
+                         (placeholders such as {count} match anything)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pbbot.channels.sms.render import render_sms
+from pbbot.channels.telegram.render import InlineKeyboard, render_telegram
+from pbbot.domain.messages import Inbound, Outbound
+from pbbot.engine.keywords import keyword_word
+from pbbot.i18n.catalogs import translator
+from pbbot.i18n.sms import normalize_for_sms
+
+SCRIPTS = sorted(Path(__file__).parent.glob("*.chat"))
+LANGUAGES = ("nl", "fr", "en", "tr", "ar")  # the sample edition's order
+RENDERINGS = ("sms", "telegram")
+
+Send = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    kind: str  # ">" or "<"
+    text: str
+
+
+def parse(path: Path) -> list[Line]:
+    lines = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        kind, _, text = raw.partition(" ")
+        if kind not in (">", "<"):
+            raise ValueError(f"{path}:{number}: a line starts with '>' or '<'")
+        lines.append(Line(number, kind, text.strip()))
+    return lines
+
+
+def _shown(messages: list[Outbound], rendering: str) -> str:
+    if rendering == "sms":
+        return "\n".join(render_sms(message) for message in messages)
+    parts = []
+    for message in messages:
+        for rendered in render_telegram(message):
+            parts.append(rendered.text)
+            if isinstance(rendered.keyboard, InlineKeyboard):
+                parts.extend(button.label for row in rendered.keyboard.rows for button in row)
+    return "\n".join(parts)
+
+
+def _fragments(msgid: str, locale: str) -> list[str]:
+    translated = translator(locale).gettext(msgid)
+    return [part.strip() for part in re.split(r"\{[^}]*\}", translated) if part.strip()]
+
+
+async def play(path: Path, locale: str, rendering: str, send: Send, address: str) -> None:
+    t = translator(locale)
+    choices: list[str] = []  # payloads of the last message with choices
+    shown = ""
+    for line in parse(path):
+        where = f"{path.name}:{line.number} [{locale}, {rendering}]"
+        if line.kind == "<":
+            for fragment in _fragments(line.text, locale):
+                expected = normalize_for_sms(fragment) if rendering == "sms" else fragment
+                assert expected in shown, f"{where}: expected {expected!r} in:\n{shown}"
+            continue
+        text, payload = line.text, None
+        if text == "@lang":
+            text = f"@{LANGUAGES.index(locale) + 1}"
+        if text.startswith("@label:"):
+            text = t.gettext(text.removeprefix("@label:"))
+        elif text.startswith("@keyword:"):
+            text = keyword_word(text.removeprefix("@keyword:"), t)
+        elif text.startswith("@") and text[1:].isdigit():
+            if rendering == "telegram":
+                payload, text = choices[int(text[1:]) - 1], ""
+            else:
+                text = text[1:]
+        messages = await send(
+            Inbound(channel=rendering, address=address, text=text, payload=payload)
+        )
+        assert messages, f"{where}: the bot said nothing"
+        shown = _shown(messages, rendering)
+        choices = next(
+            ([c.payload for c in m.choices] for m in reversed(messages) if m.choices), choices
+        )
