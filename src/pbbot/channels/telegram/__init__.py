@@ -1,1 +1,6 @@
-"""Telegram through aiogram 3: parse updates, render and send messages with keyboards."""
+"""Telegram: parse updates, render messages with keyboards, send through aiogram 3.
+
+The parsing, rendering and sending logic is shared by both drivers; `bot`,
+`webhook` and `polling` are the aiogram driver, `ptb` the optional
+python-telegram-bot one.
+"""

@@ -1,0 +1,64 @@
+"""The words that carriers and Twilio treat as commands when they are the whole SMS.
+
+A resident who sends STOP is unsubscribed by the carrier (Twilio then refuses
+to send, error 21610), so pbbot must know it too; START, UNSTOP and YES
+resubscribe, as the carrier does. The localized words are those residents of
+a Belgian city write in Dutch, French, Turkish and Arabic. Matching ignores
+case, accents (ARRÊT = ARRET), Arabic vowel marks and surrounding
+punctuation, and only ever looks at the whole message: "stop de werken" is a
+sentence, not an opt-out.
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+
+from pbbot.channels.base import Keyword
+
+__all__ = ["HELP_WORDS", "OPT_IN_WORDS", "OPT_OUT_WORDS", "classify_keyword"]
+
+OPT_OUT_WORDS: tuple[str, ...] = (
+    # Twilio's and the US carriers' standard opt-out words.
+    "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+    # Dutch
+    "STOPPEN", "UITSCHRIJVEN", "AFMELDEN",
+    # French
+    "ARRÊT", "ARRÊTER", "DÉSABONNER", "DÉSINSCRIRE", "DÉSINSCRIPTION",
+    # Turkish
+    "DUR", "DURDUR", "İPTAL",
+    # Arabic: "stop", "cancel", "unsubscribe"
+    "توقف", "إلغاء", "إلغاء الاشتراك",
+)  # fmt: skip
+
+OPT_IN_WORDS: tuple[str, ...] = (
+    "START", "UNSTOP", "YES",
+    "STARTEN",  # Dutch
+    "DÉMARRER",  # French
+    "BAŞLA",  # Turkish
+    "ابدأ",  # Arabic
+)  # fmt: skip
+
+HELP_WORDS: tuple[str, ...] = ("HELP", "INFO", "HULP", "AIDE", "YARDIM", "مساعدة")
+
+# Punctuation a resident may put around a keyword ("Stop!", "« arrêt »").
+_SURROUNDING = string.punctuation + string.whitespace + "«»“”‘’¡¿…،؟"
+
+
+def _fold(text: str) -> str:
+    """Case, accents and vowel marks folded away; inner runs of space made one."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.strip(_SURROUNDING).split())
+
+
+_KEYWORDS: dict[str, Keyword] = {
+    **{_fold(word): "help" for word in HELP_WORDS},
+    **{_fold(word): "opt_in" for word in OPT_IN_WORDS},
+    **{_fold(word): "opt_out" for word in OPT_OUT_WORDS},
+}
+
+
+def classify_keyword(text: str) -> Keyword | None:
+    """Which carrier keyword the whole `text` is, if any."""
+    return _KEYWORDS.get(_fold(text))

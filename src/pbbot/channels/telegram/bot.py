@@ -1,0 +1,114 @@
+"""The aiogram driver: an `aiogram.Bot` for pbbot's settings, and its transport.
+
+This is where aiogram's exceptions become pbbot's: `TelegramRetryAfter` is
+`RateLimited`, a 403 (blocked by the user, user deactivated) or a chat that no
+longer exists is `RecipientBlocked`, anything else is `ChannelError`.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from pbbot.channels.telegram.render import InlineKeyboard, ReplyKeyboard
+from pbbot.channels.telegram.sending import Keyboard, TelegramSender
+from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
+
+__all__ = ["AiogramTransport", "aiogram_sender", "make_bot", "translate_error"]
+
+# Bad requests that mean the chat is gone for good, not that pbbot sent something wrong.
+_GONE = ("chat not found", "user not found")
+
+
+def make_bot(token: str, *, api_url: str | None = None) -> Bot:
+    """A Bot for `token`, talking to `api_url` (`PBBOT_TELEGRAM_API_URL`) if given.
+
+    A self-hosted Bot API server, or the fake one the tests run, is reached the
+    way aiogram documents it: a session whose API server is built from the base URL.
+    """
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
+    return Bot(token=token, session=session)
+
+
+def aiogram_sender(token: str, *, api_url: str | None = None) -> TelegramSender:
+    """The default Telegram sender."""
+    return TelegramSender(AiogramTransport(make_bot(token, api_url=api_url)))
+
+
+def translate_error(error: TelegramAPIError) -> ChannelError:
+    """pbbot's error for an aiogram API error."""
+    if isinstance(error, TelegramRetryAfter):
+        return RateLimited(float(error.retry_after))
+    if isinstance(error, TelegramForbiddenError):
+        return RecipientBlocked(error.message)
+    if isinstance(error, TelegramBadRequest) and any(g in error.message.lower() for g in _GONE):
+        return RecipientBlocked(error.message)
+    return ChannelError(f"Telegram: {error.message}")
+
+
+class AiogramTransport:
+    """`TelegramTransport` over an `aiogram.Bot`."""
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=_markup(keyboard))
+        except TelegramAPIError as error:
+            raise translate_error(error) from error
+        return sent.message_id
+
+    async def send_photo(self, chat_id: int, photo: bytes, keyboard: Keyboard | None) -> int:
+        try:
+            sent = await self.bot.send_photo(
+                chat_id, BufferedInputFile(photo, "image.png"), reply_markup=_markup(keyboard)
+            )
+        except TelegramAPIError as error:
+            raise translate_error(error) from error
+        return sent.message_id
+
+    async def answer_callback(self, callback_query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_query_id)
+        except TelegramAPIError as error:
+            raise translate_error(error) from error
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if isinstance(keyboard, InlineKeyboard):
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b.label, callback_data=b.callback_data) for b in row]
+                for row in keyboard.rows
+            ]
+        )
+    if isinstance(keyboard, ReplyKeyboard):
+        request = KeyboardButton(
+            text=keyboard.request_label,
+            request_contact=keyboard.request == "contact" or None,
+            request_location=keyboard.request == "location" or None,
+        )
+        return ReplyKeyboardMarkup(
+            keyboard=[[request], *([KeyboardButton(text=label)] for label in keyboard.labels)],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    return None

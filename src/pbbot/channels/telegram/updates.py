@@ -1,0 +1,171 @@
+"""Telegram updates into `InboundUpdate`s, for both Telegram drivers.
+
+aiogram's and python-telegram-bot's update objects mirror the Bot API with the
+same attribute names (`update.message.from_user.language_code`, ...), so one
+parser, typed against the small protocols below, serves both.
+
+What is kept: private-chat messages (text, `/start <payload>`, the resident's
+own contact, a location, a photo; anything else as an empty text, so the engine
+answers politely) and button taps. What is dropped (None, answered 200 and
+ignored): other update types, edited messages, group chats (a ballot is
+secret, the bot does not talk in groups).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from pbbot.channels.base import InboundUpdate
+from pbbot.channels.text import clean_text
+from pbbot.domain.messages import Inbound, Location
+
+__all__ = ["CHANNEL", "START_PARAM", "parse_update", "update_key"]
+
+CHANNEL = "telegram"
+# Deep-link payloads (t.me/bot?start=...): Telegram allows 1-64 of these characters.
+START_PARAM = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_START = re.compile(r"/start(?:@\w+)?(?:\s+(?P<param>.*))?", re.DOTALL)
+
+
+class UserLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def language_code(self) -> str | None: ...
+
+
+class ChatLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+
+
+class ContactLike(Protocol):
+    @property
+    def phone_number(self) -> str: ...
+    @property
+    def user_id(self) -> int | None: ...
+
+
+class LocationLike(Protocol):
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+
+
+class PhotoSizeLike(Protocol):
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+class MessageLike(Protocol):
+    @property
+    def chat(self) -> ChatLike: ...
+    @property
+    def from_user(self) -> UserLike | None: ...
+    @property
+    def date(self) -> datetime: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def caption(self) -> str | None: ...
+    @property
+    def contact(self) -> ContactLike | None: ...
+    @property
+    def location(self) -> LocationLike | None: ...
+    @property
+    def photo(self) -> Sequence[PhotoSizeLike] | None: ...
+
+
+class CallbackQueryLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def from_user(self) -> UserLike: ...
+    @property
+    def data(self) -> str | None: ...
+
+
+class UpdateLike(Protocol):
+    """What both `aiogram.types.Update` and `telegram.Update` offer."""
+
+    @property
+    def update_id(self) -> int: ...
+    @property
+    def message(self) -> MessageLike | None: ...
+    @property
+    def callback_query(self) -> CallbackQueryLike | None: ...
+
+
+def update_key(bot_id: int, update_id: int) -> str:
+    """The exactly-once key: update ids are only unique per bot."""
+    return f"{CHANNEL}:{bot_id}:{update_id}"
+
+
+def parse_update(update: UpdateLike, bot_id: int) -> InboundUpdate | None:
+    """The normalized update, or None for an update pbbot does not handle."""
+    key = update_key(bot_id, update.update_id)
+    if update.message is not None:
+        inbound = _from_message(update.message)
+        return InboundUpdate(key=key, inbound=inbound) if inbound else None
+    query = update.callback_query
+    if query is not None and query.data:
+        inbound = Inbound(
+            channel=CHANNEL,
+            address=str(query.from_user.id),
+            payload=query.data,
+            language_hint=query.from_user.language_code,
+        )
+        return InboundUpdate(key=key, inbound=inbound, callback_query_id=query.id)
+    return None
+
+
+def _from_message(message: MessageLike) -> Inbound | None:
+    sender = message.from_user
+    if message.chat.type != "private" or sender is None:
+        return None
+    text = clean_text(message.text or message.caption or "")
+    start_param = None
+    start = _START.fullmatch(text.strip())
+    if start:
+        # An invalid payload (too long, odd characters) is a plain /start.
+        param = (start["param"] or "").strip()
+        start_param = param if START_PARAM.fullmatch(param) else None
+        text = "/start"
+    contact = message.contact
+    location = message.location
+    return Inbound(
+        channel=CHANNEL,
+        address=str(message.chat.id),
+        text=text,
+        start_param=start_param,
+        language_hint=sender.language_code,
+        # Only the resident's own number: a forwarded address-book card is not consent.
+        contact_phone=(
+            _e164(contact.phone_number)
+            if contact is not None and contact.user_id == sender.id
+            else None
+        ),
+        location=Location(location.latitude, location.longitude) if location else None,
+        photo_id=(
+            max(message.photo, key=lambda size: size.width * size.height).file_id
+            if message.photo
+            else None
+        ),
+        received_at=message.date,
+    )
+
+
+def _e164(phone_number: str) -> str:
+    """Telegram sends "32470123456" (sometimes with "+"); pbbot stores "+32470123456"."""
+    digits = "".join(char for char in phone_number if char.isdigit())
+    return f"+{digits}"

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pbbot.channels.telegram.bot import make_bot
+from pbbot.channels.telegram.webhook import (
+    parse_webhook_body,
+    set_webhook,
+    webhook_answer,
+    webhook_secret_ok,
+)
+from pbbot.errors import BadWebhook, SettingsError
+from tests.fakes import telegram_updates as tg
+from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
+
+BOT_ID = 7000000001
+
+
+def test_secret_check() -> None:
+    assert webhook_secret_ok("s3cr3t-T0ken_x", "s3cr3t-T0ken_x")
+    assert not webhook_secret_ok("s3cr3t-T0ken_y", "s3cr3t-T0ken_x")
+    assert not webhook_secret_ok(None, "s3cr3t-T0ken_x")
+    assert not webhook_secret_ok("", "s3cr3t-T0ken_x")
+    assert not webhook_secret_ok("s3cr3t-T0kén_x", "s3cr3t-T0ken_x")  # non-ASCII: no TypeError
+
+
+def test_webhook_body_is_parsed() -> None:
+    body = json.dumps(tg.callback_query("menu", update_id=815000300)).encode()
+    parsed = parse_webhook_body(body, BOT_ID)
+    assert parsed is not None
+    assert (parsed.key, parsed.inbound.payload) == ("telegram:7000000001:815000300", "menu")
+    assert webhook_answer(parsed) == {
+        "method": "answerCallbackQuery",
+        "callback_query_id": "1771265243981963719",
+    }
+
+
+def test_messages_need_no_webhook_answer() -> None:
+    parsed = parse_webhook_body(json.dumps(tg.text_message("hallo")).encode(), BOT_ID)
+    assert parsed is not None
+    assert webhook_answer(parsed) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'"update"',
+        b"{}",
+        b'{"update_id": "twelve"}',
+        b'{"update_id": 1, "message": "hallo"}',
+        b'{"update_id": 1, "message": {"message_id": 1}}',
+    ],
+)
+def test_a_body_that_is_no_update_is_a_bad_webhook(body: bytes) -> None:
+    with pytest.raises(BadWebhook) as raised:
+        parse_webhook_body(body, BOT_ID)
+    assert raised.value.status == 400
+
+
+def test_unknown_update_types_are_ignored() -> None:
+    future = {"update_id": 815000400, "some_future_update": {"id": 1}}
+    assert parse_webhook_body(json.dumps(future).encode(), BOT_ID) is None
+    blocked = tg.my_chat_member_blocked()
+    assert parse_webhook_body(json.dumps(blocked).encode(), BOT_ID) is None
+
+
+async def test_set_webhook_registers_url_secret_and_update_types() -> None:
+    async with FakeTelegramAPI() as api:
+        bot = make_bot(TOKEN, api_url=api.base_url)
+        try:
+            await set_webhook(bot, "https://pb.mechelen.be/telegram/webhook", "s3cr3t-T0ken_x")
+        finally:
+            await bot.session.close()
+    assert api.webhook == {
+        "url": "https://pb.mechelen.be/telegram/webhook",
+        "secret_token": "s3cr3t-T0ken_x",
+        "allowed_updates": ["message", "callback_query"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "source"),
+    [
+        ("https://pb.example/telegram/webhook", "has space", "PBBOT_TELEGRAM_SECRET"),
+        ("https://pb.example/telegram/webhook", "", "PBBOT_TELEGRAM_SECRET"),
+        ("http://pb.example/telegram/webhook", "ok", "PBBOT_PUBLIC_URL"),
+    ],
+)
+async def test_set_webhook_refuses_what_telegram_would(url: str, secret: str, source: str) -> None:
+    bot = make_bot(TOKEN, api_url="http://127.0.0.1:9")  # never reached
+    try:
+        with pytest.raises(SettingsError) as raised:
+            await set_webhook(bot, url, secret)
+    finally:
+        await bot.session.close()
+    assert raised.value.source == source
