@@ -11,7 +11,7 @@ from typing import Literal, cast
 
 from pbbot.channels.telegram.callback_data import callback_data_for
 from pbbot.domain.messages import Outbound
-from pbbot.i18n.catalogs import translator
+from pbbot.i18n.catalogs import N_, translator
 
 __all__ = [
     "MAX_TEXT_UNITS",
@@ -30,8 +30,8 @@ RequestKind = Literal["contact", "location"]
 
 # The labels of the request buttons, in the catalogs (msgids in English).
 _REQUEST_LABELS: dict[str, str] = {
-    "contact": "Share my phone number",
-    "location": "Share my location",
+    "contact": N_("Share my phone number"),
+    "location": N_("Share my location"),
 }
 
 
