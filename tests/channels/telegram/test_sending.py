@@ -141,3 +141,11 @@ async def test_an_address_that_is_no_chat_id_is_unreachable(driver: Driver) -> N
     envelope = OutboundEnvelope("m1", "+32470123456", Outbound(text="Hallo", locale="nl"))
     with pytest.raises(RecipientBlocked):
         await driver.sender.send(envelope)
+
+
+async def test_an_empty_message_is_refused_before_telegram(
+    driver: Driver, api: FakeTelegramAPI
+) -> None:
+    with pytest.raises(ChannelError, match="nothing to send"):
+        await driver.sender.send(_envelope(Outbound(text="  ", locale="nl")))
+    assert api.calls_to("sendMessage") == []
