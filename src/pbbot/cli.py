@@ -19,6 +19,8 @@ _COMMAND_MODULES = (
     "pbbot.commands.i18n",
     "pbbot.commands.db",
     "pbbot.commands.tally",
+    "pbbot.commands.serve",
+    "pbbot.commands.telegram",
 )
 
 

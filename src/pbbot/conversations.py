@@ -177,4 +177,8 @@ def _resident_changes(
             changes["subscribed"] = isinstance(event, Resubscribed)
     if changes.get("subscribed") == locked.subscribed:
         del changes["subscribed"]
+    # A Telegram message means the resident unblocked the bot. An SMS does not
+    # lift a carrier block (Twilio 21610): only the carrier's opt-in word does.
+    if locked.unreachable and (inbound.channel != "sms" or inbound.keyword == "opt_in"):
+        changes["unreachable"] = False
     return changes

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pbbot.config.edition_file import load_edition
 from pbbot.conversations import ConversationService
@@ -40,6 +40,7 @@ class Runtime:
     edition: Edition
     flows: FlowSet
     database: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
     service: ConversationService
     today: Callable[[], date]
 
@@ -63,5 +64,6 @@ def build_runtime(edition_file: Path, database_url: str, fixed_today: date | Non
         return result.state, result.events
 
     database = create_engine(database_url)
-    service = ConversationService(create_sessionmaker(database), bound_step)
-    return Runtime(edition, flows, database, service, today)
+    sessionmaker = create_sessionmaker(database)
+    service = ConversationService(sessionmaker, bound_step)
+    return Runtime(edition, flows, database, sessionmaker, service, today)

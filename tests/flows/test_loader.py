@@ -21,6 +21,10 @@ BROKEN = {
     "bad_target.yaml": (7, "step 'hello': 'go' target 'nowhere' does not exist"),
     "unknown_action.yaml": (5, "step 'work': unknown action 'launch_rocket'"),
     "unreachable.yaml": (8, "step 'orphan' is unreachable"),
+    "unmapped_exit.yaml": (
+        5,
+        "step 'work': action 'record_consent' can exit with ok, which 'exits' does not map",
+    ),
     "unknown_variable.yaml": (5, "step 'hello': unknown variable '{weather}' in text"),
     "newer_version.yaml": (1, "spec_version 99 is newer than this pbbot reads (1); upgrade pbbot"),
     "unknown_field.yaml": (7, "step 'hello': unknown field 'goto' for a message step"),

@@ -16,10 +16,9 @@ boundary:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
-from pbbot.domain.messages import Channel, Inbound, Location, Outbound
+from pbbot.domain.messages import Channel, Inbound, Outbound
 
 __all__ = [
     "ChannelSender",
@@ -39,9 +38,6 @@ class InboundUpdate:
 
     - `key`: unique per update and stable across redeliveries
       (`telegram:<bot_id>:<update_id>`, `twilio:<MessageSid>`).
-    - `keyword`: the carrier keyword the whole text is (SMS STOP, START, HELP, ...).
-      Opt-in words only count for a resident who opted out; for anyone else
-      they are ordinary answers, which is for the processing side to decide.
     - `callback_query_id`: a Telegram button tap to answer, so that the
       resident's client stops showing a spinner (answer it whatever the engine
       makes of the payload, stale or not).
@@ -49,58 +45,7 @@ class InboundUpdate:
 
     key: str
     inbound: Inbound
-    keyword: Keyword | None = None
     callback_query_id: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict, for an inbound store that keeps updates before processing."""
-        inbound = self.inbound
-        return {
-            "key": self.key,
-            "keyword": self.keyword,
-            "callback_query_id": self.callback_query_id,
-            "inbound": {
-                "channel": inbound.channel,
-                "address": inbound.address,
-                "text": inbound.text,
-                "payload": inbound.payload,
-                "start_param": inbound.start_param,
-                "language_hint": inbound.language_hint,
-                "contact_phone": inbound.contact_phone,
-                "location": (
-                    [inbound.location.latitude, inbound.location.longitude]
-                    if inbound.location
-                    else None
-                ),
-                "photo_id": inbound.photo_id,
-                "received_at": inbound.received_at.isoformat() if inbound.received_at else None,
-            },
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> InboundUpdate:
-        """The update `to_json` wrote."""
-        raw = data["inbound"]
-        location = raw.get("location")
-        received_at = raw.get("received_at")
-        inbound = Inbound(
-            channel=raw["channel"],
-            address=raw["address"],
-            text=raw.get("text") or "",
-            payload=raw.get("payload"),
-            start_param=raw.get("start_param"),
-            language_hint=raw.get("language_hint"),
-            contact_phone=raw.get("contact_phone"),
-            location=Location(location[0], location[1]) if location else None,
-            photo_id=raw.get("photo_id"),
-            received_at=datetime.fromisoformat(received_at) if received_at else None,
-        )
-        return cls(
-            key=data["key"],
-            inbound=inbound,
-            keyword=data.get("keyword"),
-            callback_query_id=data.get("callback_query_id"),
-        )
 
 
 @dataclass(frozen=True, slots=True)

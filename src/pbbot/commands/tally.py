@@ -24,16 +24,23 @@ _RULE_CHOICES = ("greedy", "equal-shares")
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "tally", help="count a Pabulib .pb file", description=__doc__,
+        "tally",
+        help="count a Pabulib .pb file",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE.pb", type=Path)
-    parser.add_argument("--rule", choices=_RULE_CHOICES,
-                        help="counting rule (default: the file's META rule)")
+    parser.add_argument(
+        "--rule", choices=_RULE_CHOICES, help="counting rule (default: the file's META rule)"
+    )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.add_argument("--csv", metavar="OUT.csv", type=Path, help="write the projects as CSV")
-    parser.add_argument("--pb", metavar="OUT.pb", type=Path,
-                        help="write a Pabulib file whose selected column holds the winners")
+    parser.add_argument(
+        "--pb",
+        metavar="OUT.pb",
+        type=Path,
+        help="write a Pabulib file whose selected column holds the winners",
+    )
     parser.set_defaults(run=run)
 
 
@@ -68,8 +75,10 @@ def _as_json(outcome: Outcome) -> dict[str, object]:
 def _as_table(outcome: Outcome) -> str:
     election = outcome.election
     scores = election.scores
-    lines = [f"rule: {outcome.rule}   voters: {election.voters}   "
-             f"spent {outcome.spent} of {election.budget} {election.currency}"]
+    lines = [
+        f"rule: {outcome.rule}   voters: {election.voters}   "
+        f"spent {outcome.spent} of {election.budget} {election.currency}"
+    ]
     for project_id in outcome.selected:
         project = election.project_by_id[project_id]
         votes = scores[project_id]
@@ -85,5 +94,13 @@ def _write_csv(outcome: Outcome, path: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(["project_id", "name", "cost", "votes", "categories", "selected"])
         for project in election.projects:
-            writer.writerow([project.id, project.name, project.cost, election.scores[project.id],
-                             ",".join(project.categories), int(outcome.is_selected(project.id))])
+            writer.writerow(
+                [
+                    project.id,
+                    project.name,
+                    project.cost,
+                    election.scores[project.id],
+                    ",".join(project.categories),
+                    int(outcome.is_selected(project.id)),
+                ]
+            )

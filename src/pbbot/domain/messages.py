@@ -28,7 +28,9 @@ class Inbound:
     `payload` is set when the resident tapped a button (Telegram callback data);
     `text` holds what they typed. `start_param` is the `/start <payload>` code
     that intermediaries' links carry. `language_hint` is the client's language
-    (Telegram's `language_code`), a first guess only.
+    (Telegram's `language_code`), a first guess only. `keyword` is a command
+    the channel recognized on the whole message, such as the SMS carrier words
+    ("opt_out" for STOP/STOPALL/ARRÊT..., "opt_in" for START/UNSTOP/YES, "help").
     """
 
     channel: Channel
@@ -40,6 +42,7 @@ class Inbound:
     contact_phone: str | None = None
     location: Location | None = None
     photo_id: str | None = None
+    keyword: str | None = None
     received_at: datetime | None = None
 
 

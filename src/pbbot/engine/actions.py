@@ -13,7 +13,7 @@ from typing import Any
 
 from pbbot.engine.context import StepContext, Turn
 
-__all__ = ["ACTIONS", "ActionCall", "ActionResult", "register"]
+__all__ = ["ACTIONS", "ACTION_EXITS", "ActionCall", "ActionResult", "register"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +32,16 @@ class ActionResult:
 
 Action = Callable[[ActionCall], ActionResult]
 ACTIONS: dict[str, Action] = {}
+# The exits each action can return; flow validation checks that a flow maps them all.
+ACTION_EXITS: dict[str, tuple[str, ...]] = {}
 
 
-def register(name: str) -> Callable[[Action], Action]:
+def register(name: str, *, exits: tuple[str, ...] = ("ok",)) -> Callable[[Action], Action]:
     def add(action: Action) -> Action:
         if name in ACTIONS:
             raise ValueError(f"action {name!r} is registered twice")
         ACTIONS[name] = action
+        ACTION_EXITS[name] = exits
         return action
 
     return add

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pbbot.engine.actions import ACTIONS
+from pbbot.engine.actions import ACTION_EXITS
 from pbbot.engine.options import OPTION_SOURCES
 from pbbot.engine.variables import VARIABLES
 from pbbot.flows.loader import Vocabulary, load_flows
@@ -17,7 +17,7 @@ __all__ = ["ENGINE_VOCABULARY", "REQUIRED_FLOWS", "flows_dir", "load_engine_flow
 REQUIRED_FLOWS = ("onboarding", "main_menu", "help", "language", "stop")
 
 ENGINE_VOCABULARY = Vocabulary(
-    actions=ACTIONS.keys(),
+    actions=ACTION_EXITS,
     option_sources=OPTION_SOURCES.keys(),
     # `count`, `min` and `max` are filled in by re-prompts.
     variables=set(VARIABLES) | {"count", "min", "max"},

@@ -110,10 +110,7 @@ class _Run:
     # -- the turn --------------------------------------------------------------
 
     def handle(self) -> None:
-        inbound = self.inbound
-        keyword = None if inbound.payload is not None else keyword_of(inbound.text)
-        if inbound.start_param is not None:
-            keyword = "start"
+        keyword = self.global_word()
         if self.state.stopped:
             if keyword == "start":
                 self.state = self.state.evolve(stopped=False)
@@ -133,6 +130,21 @@ class _Run:
             self.go(self.home())
             return
         self.reply(current)
+
+    def global_word(self) -> str | None:
+        """The global word this message is: a channel's carrier keyword, a
+        Telegram `/start <code>`, or MENU/HELP/... typed in any language."""
+        inbound = self.inbound
+        if inbound.keyword is not None:
+            # The carrier resubscribes only someone who opted out; for anyone
+            # else START, YES or UNSTOP are ordinary answers.
+            carrier = {"opt_out": "stop", "help": "help"}
+            if inbound.keyword == "opt_in":
+                return "start" if self.state.stopped else None
+            return carrier.get(inbound.keyword)
+        if inbound.start_param is not None:
+            return "start"
+        return None if inbound.payload is not None else keyword_of(inbound.text)
 
     def keyword(self, keyword: str) -> None:
         if keyword == "stop":
@@ -345,7 +357,9 @@ class _Run:
             )
         )
         target = current.exit_to(result.exit)
-        return target if target is not None else "@missing-exit"
+        # Flow validation checked that every exit the action declares is mapped.
+        assert target is not None, f"action {current.action} returned undeclared {result.exit!r}"
+        return target
 
 
 def _flag(value: bool) -> str:

@@ -10,10 +10,10 @@ is passed in as `Vocabulary`, since the engine sits above this layer.
 from __future__ import annotations
 
 import string
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pbbot.config.yamlfile import Node, line_of, load_yaml
 from pbbot.errors import FlowError
@@ -42,7 +42,7 @@ _MAX_PAYLOAD_BYTES = 64  # Telegram's callback data limit: "flow.step.option" mu
 class Vocabulary:
     """Names the engine provides, which flows may use."""
 
-    actions: Collection[str]
+    actions: Mapping[str, Collection[str]]  # action name -> the exits it can take
     option_sources: Collection[str]
     variables: Collection[str]
     branch_subjects: Collection[str]  # e.g. "phase", "channel", "answer.<name>", "edition.<flag>"
@@ -128,16 +128,13 @@ class _StepReader:
         self.source = source
         self.step_id = step_id
         self.line = line
+        self.node: Node = node if isinstance(node, Node) else Node()
         if not isinstance(node, Node):
             self.fail(f"step '{step_id}' must be a mapping")
-        self.node: Node = node
 
-    def fail(self, message: str, key: str | None = None) -> Any:
-        raise FlowError(
-            message,
-            source=self.source,
-            line=line_of(self.node, key) if key and hasattr(self, "node") else self.line,
-        )
+    def fail(self, message: str, key: str | None = None) -> NoReturn:
+        line = line_of(self.node, key) if key in self.node else self.line
+        raise FlowError(message, source=self.source, line=line)
 
     def get(
         self,
@@ -167,7 +164,6 @@ def _parse_step(step_id: str, node: Any, parent: Node, source: str) -> Step:
     if cls is None:
         known = ", ".join(sorted(STEP_TYPES))
         reader.fail(f"step '{step_id}': unknown step type '{type_name}' (known: {known})", "type")
-        raise AssertionError  # unreachable: fail raises
     for key in reader.node:
         if key not in cls.keys | {"type", "text"}:
             reader.fail(f"step '{step_id}': unknown field '{key}' for a {type_name} step", key)
@@ -319,10 +315,21 @@ def _check_step(flowset: FlowSet, flow: Flow, step: Step, vocabulary: Vocabulary
                     source=flow.source,
                     line=line,
                 )
-    if isinstance(step, ActionStep) and step.action not in vocabulary.actions:
-        raise FlowError(
-            f"step '{step.id}': unknown action '{step.action}'", source=flow.source, line=step.line
-        )
+    if isinstance(step, ActionStep):
+        if step.action not in vocabulary.actions:
+            raise FlowError(
+                f"step '{step.id}': unknown action '{step.action}'",
+                source=flow.source,
+                line=step.line,
+            )
+        unmapped = [e for e in vocabulary.actions[step.action] if step.exit_to(e) is None]
+        if unmapped:
+            raise FlowError(
+                f"step '{step.id}': action '{step.action}' can exit with "
+                f"{', '.join(unmapped)}, which 'exits' does not map",
+                source=flow.source,
+                line=step.line,
+            )
     if isinstance(step, ChoiceStep):
         if step.options_from and step.options_from not in vocabulary.option_sources:
             raise FlowError(

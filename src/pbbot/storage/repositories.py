@@ -138,6 +138,7 @@ class LockedConversation:
     resident_id: int
     locale: str | None
     subscribed: bool
+    unreachable: bool
     start_param: str | None
     state: ConversationState
     version: int
@@ -187,6 +188,7 @@ async def _select_locked(
             Resident.id,
             Resident.locale,
             Resident.subscribed,
+            Resident.unreachable,
             Resident.start_param,
             Conversation.state,
             Conversation.version,
@@ -202,6 +204,7 @@ async def _select_locked(
         resident_id=row.id,
         locale=row.locale,
         subscribed=row.subscribed,
+        unreachable=row.unreachable,
         start_param=row.start_param,
         state=ConversationState.from_json(row.state),
         version=row.version,

@@ -84,7 +84,7 @@ def test_inbound_sms_is_normalized() -> None:
 def test_body_keeps_emoji_and_right_to_left_text_drops_control_characters() -> None:
     update = parse_twilio_sms(_inbound_form("مرحبا\x00 👋\x07\nSELECT * FROM residents; --"))
     assert update.inbound.text == "مرحبا 👋\nSELECT * FROM residents; --"
-    assert update.keyword is None
+    assert update.inbound.keyword is None
 
 
 def test_a_ten_thousand_character_body_is_kept_whole() -> None:
@@ -96,7 +96,7 @@ def test_a_ten_thousand_character_body_is_kept_whole() -> None:
     [("Stop", "opt_out"), ("ARRÊT", "opt_out"), ("start", "opt_in"), ("help", "help")],
 )
 def test_carrier_keywords_are_flagged(body: str, keyword: str) -> None:
-    assert parse_twilio_sms(_inbound_form(body)).keyword == keyword
+    assert parse_twilio_sms(_inbound_form(body)).inbound.keyword == keyword
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""The `pbbot serve` process: webhooks in, the outbox out, one aiohttp application."""

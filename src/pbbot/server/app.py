@@ -1,0 +1,175 @@
+"""The aiohttp application of `pbbot serve`: routes, channels, background tasks.
+
+Channels are optional: without Telegram settings there is no Telegram route,
+without Twilio settings no SMS routes; the server runs with what it has.
+Senders are created inside the running loop (Twilio's HTTP client needs it)
+through factories, so that tests can point them at local fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from sqlalchemy import text
+
+from pbbot.channels.base import ChannelSender, InboundUpdate
+from pbbot.channels.sms.sender import TwilioSender
+from pbbot.channels.sms.status import DeliveryStatus
+from pbbot.channels.telegram.bot import aiogram_sender, make_bot
+from pbbot.channels.telegram.polling import poll_updates
+from pbbot.channels.telegram.sending import TelegramSender
+from pbbot.outbox import Outbox, OutboxLimits
+from pbbot.runtime import Runtime
+from pbbot.server.pipeline import InboundPipeline
+from pbbot.server.telegram_webhook import TelegramWebhook
+from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
+from pbbot.settings import Settings
+
+__all__ = ["MAX_BODY_BYTES", "SenderFactories", "create_app"]
+
+_log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
+TELEGRAM_PATH = "/telegram/webhook"
+
+
+@dataclass(frozen=True, slots=True)
+class SenderFactories:
+    """How each channel's sender is made; the defaults talk to the real services."""
+
+    telegram: Callable[[Settings], TelegramSender] = field(
+        default=lambda s: aiogram_sender(s.telegram.token, api_url=s.telegram.api_url)  # type: ignore[union-attr]
+    )
+    sms: Callable[[Settings], ChannelSender] = field(
+        default=lambda s: TwilioSender(
+            s.twilio.account_sid,  # type: ignore[union-attr]
+            s.twilio.auth_token,  # type: ignore[union-attr]
+            sender=s.twilio.sender,  # type: ignore[union-attr]
+            public_url=s.public_url,
+        )
+    )
+
+
+def create_app(
+    runtime: Runtime,
+    settings: Settings,
+    *,
+    polling: bool = False,
+    send: bool = True,
+    factories: SenderFactories | None = None,
+) -> web.Application:
+    """The application; with `send=False` it only receives and queues (another
+    process, sharing the PostgreSQL database, runs the outbox)."""
+    factories = factories or SenderFactories()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    state = _ServerState(runtime, settings, polling, send, factories)
+    app.router.add_get("/healthz", state.healthz)
+    if settings.telegram and not polling:
+        assert settings.telegram.secret is not None  # checked by load_settings
+        webhook = TelegramWebhook(
+            state.pipeline, bot_id=settings.telegram.bot_id, secret=settings.telegram.secret
+        )
+        app.router.add_post(TELEGRAM_PATH, webhook.handle)
+    if settings.twilio and settings.public_url:
+        twilio = TwilioWebhooks(
+            state.pipeline,
+            auth_token=settings.twilio.auth_token,
+            public_url=settings.public_url,
+            record_status=state.record_status,
+        )
+        app.router.add_post(SMS_PATH, twilio.sms)
+        app.router.add_post(STATUS_PATH, twilio.status)
+    app.cleanup_ctx.append(state.lifetime)
+    app["pbbot"] = state
+    return app
+
+
+class _ServerState:
+    """What lives as long as the application: pipeline, outbox, background tasks."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        settings: Settings,
+        polling: bool,
+        send: bool,
+        factories: SenderFactories,
+    ):
+        self.send = send
+        self.runtime = runtime
+        self.settings = settings
+        self.polling = polling
+        self.factories = factories
+        self.outbox: Outbox | None = None
+        self.pipeline = InboundPipeline(runtime.service, replies_queued=self._wake_outbox)
+        self.stop = asyncio.Event()
+
+    def _wake_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wake()
+
+    async def record_status(self, status: DeliveryStatus) -> bool:
+        assert self.outbox is not None
+        return await self.outbox.record_delivery_status(status)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        try:
+            async with self.runtime.database.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:  # any failure means "not healthy", said plainly
+            return web.json_response(
+                {"status": "database unreachable", "error": str(error)}, status=503
+            )
+        return web.json_response({"status": "ok"})
+
+    async def lifetime(self, app: web.Application):  # type: ignore[no-untyped-def]
+        senders: dict[str, ChannelSender] = {}
+        telegram_sender = None
+        if self.settings.telegram and (self.send or self.polling):
+            telegram_sender = self.factories.telegram(self.settings)
+            if self.send:
+                senders["telegram"] = telegram_sender
+        if self.settings.twilio and self.send:
+            senders["sms"] = self.factories.sms(self.settings)
+        segments = self.settings.twilio.segments_per_second if self.settings.twilio else 1.0
+        self.outbox = Outbox(
+            self.runtime.sessionmaker,
+            senders,
+            limits=OutboxLimits(sms_segments_per_second=segments),
+        )
+        background = [
+            asyncio.create_task(self.outbox.run(self.stop)),
+            asyncio.create_task(self.pipeline.run_recovery(self.stop)),
+        ]
+        poller = None
+        if self.polling and telegram_sender is not None:
+            poller = asyncio.create_task(self._poll(telegram_sender))
+        yield
+        self.stop.set()
+        if poller is not None:
+            poller.cancel()  # long polling waits on Telegram; nothing to finish
+            background.append(poller)
+        await asyncio.gather(*background, return_exceptions=True)
+        await self.pipeline.drain()
+        for sender in senders.values():
+            with contextlib.suppress(Exception):
+                await sender.close()
+        await self.runtime.close()
+
+    async def _poll(self, sender: TelegramSender) -> None:
+        assert self.settings.telegram is not None
+        bot = make_bot(self.settings.telegram.token, api_url=self.settings.telegram.api_url)
+
+        async def handle(update: InboundUpdate) -> None:
+            await self.pipeline.accept(update)
+            if update.callback_query_id is not None:
+                await sender.answer_callback(update.callback_query_id)
+
+        try:
+            await poll_updates(bot, handle)
+        finally:
+            await bot.session.close()

@@ -1,0 +1,143 @@
+"""Server settings from the environment, or a settings file with the same names.
+
+Validated at start with messages that name the setting. A channel whose
+settings are missing is switched off with a warning; it never stops the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pbbot.errors import SettingsError
+
+__all__ = ["Settings", "TelegramSettings", "TwilioSettings", "load_settings", "read_settings_file"]
+
+_TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,}")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+_SERVICE_SID = re.compile(r"MG[0-9a-f]{32}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_URL = re.compile(r"https?://[^\s/]+(/[^\s]*)?")
+_TWILIO_NAMES = ("PBBOT_TWILIO_ACCOUNT_SID", "PBBOT_TWILIO_AUTH_TOKEN", "PBBOT_TWILIO_FROM")
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    token: str
+    secret: str | None  # needed for the webhook, not for polling
+    api_url: str | None  # a self-hosted Bot API server (or the tests' fake)
+
+    @property
+    def bot_id(self) -> int:
+        return int(self.token.split(":", 1)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    sender: str  # a phone number or a messaging service SID ("MG...")
+    segments_per_second: float
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    public_url: str | None
+    telegram: TelegramSettings | None
+    twilio: TwilioSettings | None
+    warnings: tuple[str, ...]
+
+
+def read_settings_file(path: Path) -> dict[str, str]:
+    """`NAME=value` lines; blank lines and `#` comments are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise SettingsError(
+            f"cannot read settings file: {error.strerror}", source=str(path)
+        ) from None
+    values = {}
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip().startswith("PBBOT_"):
+            raise SettingsError("expected PBBOT_NAME=value", source=str(path), line=number)
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Settings:
+    """The server's settings; `SettingsError` for a value that is present but wrong."""
+    get = _Getter(environ)
+    warnings: list[str] = []
+    public_url = get.matching("PBBOT_PUBLIC_URL", _URL, "an http(s) URL")
+    if public_url:
+        public_url = public_url.rstrip("/")
+
+    telegram = None
+    token = get.matching("PBBOT_TELEGRAM_TOKEN", _TOKEN, "a bot token like 123456:ABC...")
+    secret = get.matching("PBBOT_TELEGRAM_SECRET", _SECRET, "1-256 characters of A-Z a-z 0-9 _ -")
+    api_url = get.matching("PBBOT_TELEGRAM_API_URL", _URL, "an http(s) URL")
+    if token and not secret and not polling:
+        raise SettingsError(
+            "required for the Telegram webhook (or run `pbbot serve --polling`)",
+            source="PBBOT_TELEGRAM_SECRET",
+        )
+    if token:
+        telegram = TelegramSettings(token, secret, api_url.rstrip("/") if api_url else None)
+    else:
+        warnings.append("PBBOT_TELEGRAM_TOKEN is not set: Telegram is off")
+
+    twilio = None
+    missing = [name for name in (*_TWILIO_NAMES, "PBBOT_PUBLIC_URL") if not get.raw(name)]
+    if missing:
+        warnings.append(f"{', '.join(missing)} not set: SMS is off")
+    else:
+        get.matching("PBBOT_TWILIO_ACCOUNT_SID", _ACCOUNT_SID, "an account SID (AC + 32 hex)")
+        sender = get.raw("PBBOT_TWILIO_FROM") or ""
+        if not (_E164.fullmatch(sender) or _SERVICE_SID.fullmatch(sender)):
+            raise SettingsError(
+                f"expected an E.164 number (+32...) or a messaging service SID (MG...), "
+                f"got {sender!r}",
+                source="PBBOT_TWILIO_FROM",
+            )
+        twilio = TwilioSettings(
+            account_sid=get.raw("PBBOT_TWILIO_ACCOUNT_SID") or "",
+            auth_token=get.raw("PBBOT_TWILIO_AUTH_TOKEN") or "",
+            sender=sender,
+            segments_per_second=get.positive("PBBOT_SMS_SEGMENTS_PER_SECOND", default=1.0),
+        )
+    return Settings(public_url, telegram, twilio, tuple(warnings))
+
+
+class _Getter:
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name, "").strip()
+        return value or None
+
+    def matching(self, name: str, pattern: re.Pattern[str], expected: str) -> str | None:
+        value = self.raw(name)
+        if value is not None and not pattern.fullmatch(value):
+            shown = value if "TOKEN" not in name and "SECRET" not in name else "(hidden)"
+            raise SettingsError(f"expected {expected}, got {shown!r}", source=name)
+        return value
+
+    def positive(self, name: str, *, default: float) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = 0.0
+        if not number > 0:
+            raise SettingsError(f"expected a positive number, got {value!r}", source=name)
+        return number

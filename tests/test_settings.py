@@ -1,0 +1,96 @@
+"""Server settings: a missing channel is switched off with a warning, a wrong
+value stops start-up with a message that names the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pbbot.errors import SettingsError
+from pbbot.settings import load_settings, read_settings_file
+
+TOKEN = "7000000001:AAF4k3-T0k3n_for_tests_only_0123456789"
+TWILIO = {
+    "PBBOT_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "PBBOT_TWILIO_AUTH_TOKEN": "f" * 32,
+    "PBBOT_TWILIO_FROM": "+3215000001",
+    "PBBOT_PUBLIC_URL": "https://pb.example.be/",
+}
+
+
+def test_both_channels() -> None:
+    settings = load_settings(
+        {"PBBOT_TELEGRAM_TOKEN": TOKEN, "PBBOT_TELEGRAM_SECRET": "s", **TWILIO}
+    )
+    assert settings.telegram is not None and settings.telegram.bot_id == 7000000001
+    assert settings.twilio is not None and settings.twilio.segments_per_second == 1.0
+    assert settings.public_url == "https://pb.example.be"
+    assert settings.warnings == ()
+
+
+def test_missing_twilio_settings_switch_sms_off_but_not_telegram() -> None:
+    settings = load_settings({"PBBOT_TELEGRAM_TOKEN": TOKEN, "PBBOT_TELEGRAM_SECRET": "s"})
+    assert settings.telegram is not None and settings.twilio is None
+    assert settings.warnings == (
+        "PBBOT_TWILIO_ACCOUNT_SID, PBBOT_TWILIO_AUTH_TOKEN, PBBOT_TWILIO_FROM, "
+        "PBBOT_PUBLIC_URL not set: SMS is off",
+    )
+
+
+def test_missing_telegram_token_switches_telegram_off_but_not_sms() -> None:
+    settings = load_settings(TWILIO)
+    assert settings.telegram is None and settings.twilio is not None
+    assert settings.warnings == ("PBBOT_TELEGRAM_TOKEN is not set: Telegram is off",)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"PBBOT_TELEGRAM_TOKEN": "not-a-token"},
+            "PBBOT_TELEGRAM_TOKEN: expected a bot token like 123456:ABC..., got '(hidden)'",
+        ),
+        (
+            {"PBBOT_TELEGRAM_TOKEN": TOKEN},
+            "PBBOT_TELEGRAM_SECRET: required for the Telegram webhook "
+            "(or run `pbbot serve --polling`)",
+        ),
+        (
+            {**TWILIO, "PBBOT_TWILIO_FROM": "0470 12 34 56"},
+            "PBBOT_TWILIO_FROM: expected an E.164 number (+32...) or a messaging service SID "
+            "(MG...), got '0470 12 34 56'",
+        ),
+        (
+            {**TWILIO, "PBBOT_TWILIO_ACCOUNT_SID": "SK123"},
+            "PBBOT_TWILIO_ACCOUNT_SID: expected an account SID (AC + 32 hex), got 'SK123'",
+        ),
+        (
+            {**TWILIO, "PBBOT_PUBLIC_URL": "pb.example.be"},
+            "PBBOT_PUBLIC_URL: expected an http(s) URL, got 'pb.example.be'",
+        ),
+        (
+            {**TWILIO, "PBBOT_SMS_SEGMENTS_PER_SECOND": "-1"},
+            "PBBOT_SMS_SEGMENTS_PER_SECOND: expected a positive number, got '-1'",
+        ),
+    ],
+    ids=["token", "secret", "from", "sid", "url", "rate"],
+)
+def test_wrong_values_are_named(values: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(values)
+    assert str(raised.value) == message
+
+
+def test_polling_needs_no_secret() -> None:
+    settings = load_settings({"PBBOT_TELEGRAM_TOKEN": TOKEN}, polling=True)
+    assert settings.telegram is not None and settings.telegram.secret is None
+
+
+def test_settings_file(tmp_path: Path) -> None:
+    path = tmp_path / "pbbot.env"
+    path.write_text("# the city's settings\nPBBOT_TELEGRAM_SECRET='abc'\n\nPBBOT_PORT=1\n")
+    assert read_settings_file(path) == {"PBBOT_TELEGRAM_SECRET": "abc", "PBBOT_PORT": "1"}
+    path.write_text("TELEGRAM_SECRET=abc\n")
+    with pytest.raises(SettingsError, match=r"pbbot.env:1: expected PBBOT_NAME=value"):
+        read_settings_file(path)
