@@ -1,0 +1,209 @@
+"""The database schema, as SQLAlchemy 2 typed declarative mappings.
+
+Alembic migrations (`alembic/versions/`) must produce exactly this metadata; a
+test compares them. JSON columns use SQLAlchemy's portable `JSON` type; times are
+stored in UTC and always read back timezone-aware, on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "OUTBOUND_STATUS_RANK",
+    "PRIORITY_BULK",
+    "PRIORITY_REPLY",
+    "Base",
+    "Conversation",
+    "ConversationEvent",
+    "EditionState",
+    "InboundMessage",
+    "OutboundMessage",
+    "Resident",
+    "UTCDateTime",
+]
+
+# Replies to a resident are sent before bulk messages (broadcasts); lower goes first.
+PRIORITY_REPLY = 0
+PRIORITY_BULK = 10
+
+# An outbound message's status only moves forward: callbacks arrive out of order,
+# and a late "sent" must not undo "delivered". The last three are final.
+OUTBOUND_STATUS_RANK: dict[str, int] = {
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC `datetime`; SQLite has no time zones, so it stores naive UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pbbot stores aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so that migrations can refer to them on both databases.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Resident(Base):
+    """A person taking part on one channel; `address` (chat id or phone) is personal data."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    # The channel refuses to deliver (Telegram: blocked the bot; Twilio error 21610).
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False after STOP; only START (or the carrier's equivalent) sets it back.
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The first `/start <code>` seen: which intermediary brought this resident.
+    start_param: Mapped[str | None] = mapped_column(String(64))
+
+
+class Conversation(Base):
+    """A resident's `ConversationState` as JSON; `version` grows by one on every save."""
+
+    __tablename__ = "conversations"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InboundMessage(Base):
+    """A normalized `Inbound`, stored under a unique key before it is processed.
+
+    The key says where the message came from and makes redelivery harmless:
+    `telegram:<bot_id>:<update_id>`, `twilio:<MessageSid>`, `sim:<uuid>`.
+    `error` is set when processing failed, so the message is not retried forever.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index(None, "channel", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    body: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboundMessage(Base):
+    """One message in the outbox: a rendered-later `Outbound` and its delivery record."""
+
+    __tablename__ = "outbound_messages"
+    # The outbox claims queued messages that are due, most urgent priority first.
+    __table_args__ = (
+        Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    # [{"payload": ..., "label": ...}, ...]
+    choices: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(8))
+    request: Mapped[str | None] = mapped_column(String(16))
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_REPLY)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    # Twilio's MessageSid or Telegram's message id, for status callbacks.
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    segments: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    # The inbound message this one answers (None for broadcasts).
+    inbound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
+
+
+class ConversationEvent(Base):
+    """An engine event, for audit and reach statistics. Never holds ballot content."""
+
+    __tablename__ = "conversation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class EditionState(Base):
+    """Run-time state of an edition (phase override, broadcast markers, ...), as JSON values."""
+
+    __tablename__ = "edition_state"
+
+    edition: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
