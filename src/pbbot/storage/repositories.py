@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -256,7 +256,7 @@ async def record_events(
         if record is not None
     ]
     if rows:
-        await session.execute(ConversationEvent.__table__.insert(), rows)
+        await session.execute(insert(ConversationEvent), rows)
 
 
 # --- outbound messages ---------------------------------------------------------------
@@ -294,7 +294,7 @@ async def enqueue_messages(
         for message in messages
     ]
     if rows:
-        await session.execute(OutboundMessage.__table__.insert(), rows)
+        await session.execute(insert(OutboundMessage), rows)
 
 
 async def advance_outbound_status(
@@ -413,7 +413,7 @@ async def delete_resident(session: AsyncSession, channel: Channel, address: str)
         for entity in (ConversationEvent, OutboundMessage, Conversation):
             await session.execute(
                 delete(entity)
-                .where(entity.resident_id == resident_id)  # type: ignore[attr-defined]
+                .where(entity.resident_id == resident_id)
                 .execution_options(synchronize_session=False)
             )
         await session.execute(

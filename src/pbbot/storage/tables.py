@@ -152,9 +152,7 @@ class OutboundMessage(Base):
 
     __tablename__ = "outbound_messages"
     # The outbox claims queued messages that are due, most urgent priority first.
-    __table_args__ = (
-        Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),
-    )
+    __table_args__ = (Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resident_id: Mapped[int] = mapped_column(
