@@ -66,11 +66,11 @@ class ConversationService:
         """Store and process `inbound` in one transaction; [] if `key` was seen before."""
         async with self._sessionmaker.begin() as session:
             inbound_id = await repositories.store_inbound(
-                session, inbound, key=key or _new_key(inbound), now=self._clock()
+                session, inbound, key=key or _new_key(inbound), now=self._clock(), processed=True
             )
             if inbound_id is None:
                 return []
-            return await self._process(session, inbound_id, inbound)
+            return await self._step_and_store(session, inbound_id, inbound)
 
     async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
         """Store `inbound` for processing; its id, or None if `key` was seen before."""
@@ -92,7 +92,8 @@ class ConversationService:
                 inbound = await repositories.lock_pending_inbound(session, inbound_id)
                 if inbound is None:
                     return []
-                return await self._process(session, inbound_id, inbound)
+                await repositories.finish_inbound(session, inbound_id, now=self._clock())
+                return await self._step_and_store(session, inbound_id, inbound)
         except StepFailed as failure:
             async with self._sessionmaker.begin() as session:
                 await repositories.finish_inbound(
@@ -115,9 +116,10 @@ class ConversationService:
                     logger.exception("inbound message %s failed", inbound_id)
                 processed += 1
 
-    async def _process(
+    async def _step_and_store(
         self, session: AsyncSession, inbound_id: int, inbound: Inbound
     ) -> list[Outbound]:
+        """Run the step on the resident's locked conversation; store what it decided."""
         now = self._clock()
         locked = await repositories.lock_conversation(
             session, inbound.channel, inbound.address, now=now
@@ -141,7 +143,6 @@ class ConversationService:
             now=now,
             inbound_id=inbound_id,
         )
-        await repositories.finish_inbound(session, inbound_id, now=now)
         return replies
 
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
