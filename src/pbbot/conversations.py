@@ -28,7 +28,7 @@ from pbbot.domain.messages import Channel, Inbound, Outbound
 from pbbot.engine.events import Event, MessageCreated, Resubscribed, Unsubscribed
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import repositories
+from pbbot.storage import data_rights, repositories
 
 __all__ = ["ConversationService", "StepFailed", "StepFunction"]
 
@@ -148,12 +148,12 @@ class ConversationService:
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
         """What is stored about a resident (their right of access); None if nothing."""
         async with self._sessionmaker.begin() as session:
-            return await repositories.export_resident(session, channel, address)
+            return await data_rights.export_resident(session, channel, address)
 
     async def delete_resident(self, channel: Channel, address: str) -> bool:
         """Erase a resident with their conversation, messages and events; False if unknown."""
         async with self._sessionmaker.begin() as session:
-            return await repositories.delete_resident(session, channel, address)
+            return await data_rights.delete_resident(session, channel, address)
 
 
 def _new_key(inbound: Inbound) -> str:
