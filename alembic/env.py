@@ -8,7 +8,6 @@ this file opens the engine itself, for `PBBOT_DATABASE_URL`.
 from __future__ import annotations
 
 import asyncio
-
 from typing import Any
 
 from alembic import context

@@ -124,9 +124,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_conversation_events"),
     )
-    op.create_index(
-        "ix_conversation_events_resident_id", "conversation_events", ["resident_id"]
-    )
+    op.create_index("ix_conversation_events_resident_id", "conversation_events", ["resident_id"])
     op.create_table(
         "edition_state",
         sa.Column("edition", sa.String(length=100), nullable=False),

@@ -28,7 +28,7 @@ from pbbot.domain.messages import Channel, Inbound, Outbound
 from pbbot.engine.events import Event, MessageCreated, Resubscribed, Unsubscribed
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import repositories
+from pbbot.storage import data_rights, repositories
 
 __all__ = ["ConversationService", "StepFailed", "StepFunction"]
 
@@ -66,11 +66,11 @@ class ConversationService:
         """Store and process `inbound` in one transaction; [] if `key` was seen before."""
         async with self._sessionmaker.begin() as session:
             inbound_id = await repositories.store_inbound(
-                session, inbound, key=key or _new_key(inbound), now=self._clock()
+                session, inbound, key=key or _new_key(inbound), now=self._clock(), processed=True
             )
             if inbound_id is None:
                 return []
-            return await self._process(session, inbound_id, inbound)
+            return await self._step_and_store(session, inbound_id, inbound)
 
     async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
         """Store `inbound` for processing; its id, or None if `key` was seen before."""
@@ -92,7 +92,8 @@ class ConversationService:
                 inbound = await repositories.lock_pending_inbound(session, inbound_id)
                 if inbound is None:
                     return []
-                return await self._process(session, inbound_id, inbound)
+                await repositories.finish_inbound(session, inbound_id, now=self._clock())
+                return await self._step_and_store(session, inbound_id, inbound)
         except StepFailed as failure:
             async with self._sessionmaker.begin() as session:
                 await repositories.finish_inbound(
@@ -115,9 +116,10 @@ class ConversationService:
                     logger.exception("inbound message %s failed", inbound_id)
                 processed += 1
 
-    async def _process(
+    async def _step_and_store(
         self, session: AsyncSession, inbound_id: int, inbound: Inbound
     ) -> list[Outbound]:
+        """Run the step on the resident's locked conversation; store what it decided."""
         now = self._clock()
         locked = await repositories.lock_conversation(
             session, inbound.channel, inbound.address, now=now
@@ -141,18 +143,17 @@ class ConversationService:
             now=now,
             inbound_id=inbound_id,
         )
-        await repositories.finish_inbound(session, inbound_id, now=now)
         return replies
 
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
         """What is stored about a resident (their right of access); None if nothing."""
         async with self._sessionmaker.begin() as session:
-            return await repositories.export_resident(session, channel, address)
+            return await data_rights.export_resident(session, channel, address)
 
     async def delete_resident(self, channel: Channel, address: str) -> bool:
         """Erase a resident with their conversation, messages and events; False if unknown."""
         async with self._sessionmaker.begin() as session:
-            return await repositories.delete_resident(session, channel, address)
+            return await data_rights.delete_resident(session, channel, address)
 
 
 def _new_key(inbound: Inbound) -> str:

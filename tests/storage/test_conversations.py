@@ -186,6 +186,24 @@ async def test_concurrent_messages_from_one_resident_lose_no_update(
     assert await count(sessionmaker, Resident) == 1
 
 
+async def test_concurrent_processing_of_stored_messages_runs_each_once(
+    service: ConversationService, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    ids = [
+        await service.accept(sms(f"m{number}"), key=f"twilio:SM{number}") for number in range(20)
+    ]
+
+    # Two workers race over the same stored messages, as two server processes would.
+    await asyncio.gather(
+        service.process_pending(),
+        *(service.process(inbound_id) for inbound_id in ids if inbound_id is not None),
+    )
+
+    said = (await stored_state(sessionmaker)).answers["said"]
+    assert sorted(said) == sorted(f"m{number}" for number in range(20))
+    assert await count(sessionmaker, OutboundMessage) == 20
+
+
 async def test_concurrent_first_messages_from_many_residents(
     service: ConversationService, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

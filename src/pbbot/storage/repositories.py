@@ -4,6 +4,10 @@ Each takes the caller's `AsyncSession` and never commits: the caller owns the
 transaction (see `pbbot.conversations`), so a message, the state it changed and
 the replies it caused are stored together or not at all. Times (`now`) come from
 the caller's clock.
+
+The statements that run for every message are Core statements built once, with
+bind parameters: building and caching a statement costs more than running it on
+SQLite, and these run a thousand times a second.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,10 +43,8 @@ __all__ = [
     "ConversationChanged",
     "LockedConversation",
     "advance_outbound_status",
-    "delete_resident",
     "edition_value",
     "enqueue_messages",
-    "export_resident",
     "finish_inbound",
     "lock_conversation",
     "lock_pending_inbound",
@@ -63,10 +66,25 @@ class ConversationChanged(PbbotError):
     """
 
 
-def _upsert(session: AsyncSession, entity: type[Base]) -> Any:
-    """INSERT with ON CONFLICT support, in the dialect of the session's database."""
+def _table(entity: type[Base]) -> Table:
+    return cast(Table, entity.__table__)
+
+
+RESIDENTS = _table(Resident)
+CONVERSATIONS = _table(Conversation)
+INBOUND = _table(InboundMessage)
+OUTBOUND = _table(OutboundMessage)
+EVENTS = _table(ConversationEvent)
+
+
+def _dialect(session: AsyncSession) -> str:
     assert session.bind is not None
-    if session.bind.dialect.name == "postgresql":
+    return session.bind.dialect.name
+
+
+def _upsert(session: AsyncSession, entity: type[Base] | Table) -> Any:
+    """INSERT with ON CONFLICT support, in the dialect of the session's database."""
+    if _dialect(session) == "postgresql":
         return postgresql.insert(entity)
     return sqlite.insert(entity)
 
@@ -74,23 +92,37 @@ def _upsert(session: AsyncSession, entity: type[Base]) -> Any:
 # --- inbound messages ---------------------------------------------------------------
 
 
+@cache
+def _store_inbound_statement(dialect: str) -> Any:
+    insert_ = postgresql.insert(INBOUND) if dialect == "postgresql" else sqlite.insert(INBOUND)
+    return insert_.on_conflict_do_nothing(index_elements=["key"]).returning(INBOUND.c.id)
+
+
 async def store_inbound(
-    session: AsyncSession, inbound: Inbound, *, key: str, now: datetime
+    session: AsyncSession,
+    inbound: Inbound,
+    *,
+    key: str,
+    now: datetime,
+    processed: bool = False,
 ) -> int | None:
-    """Store `inbound` under `key`; its id, or None if that key was stored before."""
-    statement = (
-        _upsert(session, InboundMessage)
-        .values(
-            key=key,
-            channel=inbound.channel,
-            address=inbound.address,
-            body=inbound_to_json(inbound),
-            received_at=inbound.received_at or now,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(InboundMessage.id)
+    """Store `inbound` under `key`; its id, or None if that key was stored before.
+
+    `processed=True` stores it as processed already, for a caller that processes
+    it in the same transaction (saves an UPDATE per message).
+    """
+    result = await session.execute(
+        _store_inbound_statement(_dialect(session)),
+        {
+            "key": key,
+            "channel": inbound.channel,
+            "address": inbound.address,
+            "body": inbound_to_json(inbound),
+            "received_at": inbound.received_at or now,
+            "processed_at": now if processed else None,
+        },
     )
-    inbound_id: int | None = (await session.execute(statement)).scalar_one_or_none()
+    inbound_id: int | None = result.scalar_one_or_none()
     return inbound_id
 
 
@@ -116,15 +148,15 @@ async def lock_pending_inbound(session: AsyncSession, inbound_id: int) -> Inboun
     return None if body is None else inbound_from_json(body)
 
 
+_FINISH_INBOUND = update(INBOUND).where(INBOUND.c.id == bindparam("where_id"))
+
+
 async def finish_inbound(
     session: AsyncSession, inbound_id: int, *, now: datetime, error: str | None = None
 ) -> None:
     """Mark a message processed (`error`: it failed, and will not be retried)."""
     await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == inbound_id)
-        .values(processed_at=now, error=error)
-        .execution_options(synchronize_session=False)
+        _FINISH_INBOUND, {"where_id": inbound_id, "processed_at": now, "error": error}
     )
 
 
@@ -180,24 +212,27 @@ async def lock_conversation(
     return found
 
 
+_SELECT_LOCKED = (
+    select(
+        RESIDENTS.c.id,
+        RESIDENTS.c.locale,
+        RESIDENTS.c.subscribed,
+        RESIDENTS.c.unreachable,
+        RESIDENTS.c.start_param,
+        CONVERSATIONS.c.state,
+        CONVERSATIONS.c.version,
+    )
+    .select_from(RESIDENTS.join(CONVERSATIONS))
+    .where(RESIDENTS.c.channel == bindparam("channel"), RESIDENTS.c.address == bindparam("address"))
+    .with_for_update(of=CONVERSATIONS)
+)
+
+
 async def _select_locked(
     session: AsyncSession, channel: Channel, address: str
 ) -> LockedConversation | None:
-    statement = (
-        select(
-            Resident.id,
-            Resident.locale,
-            Resident.subscribed,
-            Resident.unreachable,
-            Resident.start_param,
-            Conversation.state,
-            Conversation.version,
-        )
-        .join(Conversation, Conversation.resident_id == Resident.id)
-        .where(Resident.channel == channel, Resident.address == address)
-        .with_for_update(of=Conversation)
-    )
-    row = (await session.execute(statement)).one_or_none()
+    result = await session.execute(_SELECT_LOCKED, {"channel": channel, "address": address})
+    row = result.one_or_none()
     if row is None:
         return None
     return LockedConversation(
@@ -211,18 +246,25 @@ async def _select_locked(
     )
 
 
+_SAVE_CONVERSATION = update(CONVERSATIONS).where(
+    CONVERSATIONS.c.resident_id == bindparam("where_resident_id"),
+    CONVERSATIONS.c.version == bindparam("where_version"),
+)
+
+
 async def save_conversation(
     session: AsyncSession, locked: LockedConversation, state: ConversationState, *, now: datetime
 ) -> None:
     """Store the new state; raises `ConversationChanged` if the version moved meanwhile."""
     result = await session.execute(
-        update(Conversation)
-        .where(
-            Conversation.resident_id == locked.resident_id,
-            Conversation.version == locked.version,
-        )
-        .values(state=state.to_json(), version=locked.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        _SAVE_CONVERSATION,
+        {
+            "where_resident_id": locked.resident_id,
+            "where_version": locked.version,
+            "state": state.to_json(),
+            "version": locked.version + 1,
+            "updated_at": now,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConversationChanged(f"conversation of resident {locked.resident_id} changed")
@@ -259,7 +301,7 @@ async def record_events(
         if record is not None
     ]
     if rows:
-        await session.execute(ConversationEvent.__table__.insert(), rows)
+        await session.execute(insert(EVENTS), rows)
 
 
 # --- outbound messages ---------------------------------------------------------------
@@ -297,7 +339,7 @@ async def enqueue_messages(
         for message in messages
     ]
     if rows:
-        await session.execute(OutboundMessage.__table__.insert(), rows)
+        await session.execute(insert(OUTBOUND), rows)
 
 
 async def advance_outbound_status(
@@ -356,77 +398,3 @@ async def set_edition_value(
             set_={"value": statement.excluded.value, "updated_at": now},
         )
     )
-
-
-# --- a resident's data rights --------------------------------------------------------
-
-
-async def export_resident(
-    session: AsyncSession, channel: Channel, address: str
-) -> dict[str, Any] | None:
-    """Everything stored about one resident, as JSON-ready data; None if unknown."""
-    resident = await session.scalar(
-        select(Resident).where(Resident.channel == channel, Resident.address == address)
-    )
-    if resident is None:
-        return None
-    conversation = await session.get(Conversation, resident.id)
-    inbound = await session.scalars(
-        select(InboundMessage)
-        .where(InboundMessage.channel == channel, InboundMessage.address == address)
-        .order_by(InboundMessage.id)
-    )
-    outbound = await session.scalars(
-        select(OutboundMessage)
-        .where(OutboundMessage.resident_id == resident.id)
-        .order_by(OutboundMessage.id)
-    )
-    events = await session.scalars(
-        select(ConversationEvent)
-        .where(ConversationEvent.resident_id == resident.id)
-        .order_by(ConversationEvent.id)
-    )
-    return {
-        "resident": _as_json(resident),
-        "conversation": _as_json(conversation) if conversation else None,
-        "inbound_messages": [_as_json(row) for row in inbound],
-        "outbound_messages": [_as_json(row) for row in outbound],
-        "events": [_as_json(row) for row in events],
-    }
-
-
-def _as_json(row: Base) -> dict[str, Any]:
-    data = {}
-    for column in row.__table__.columns:
-        value = getattr(row, column.key)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, bytes):
-            value = f"<{len(value)} bytes>"
-        data[column.key] = value
-    return data
-
-
-async def delete_resident(session: AsyncSession, channel: Channel, address: str) -> bool:
-    """Remove the resident, their conversation, messages and events; False if unknown."""
-    resident_id = await session.scalar(
-        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
-    )
-    if resident_id is not None:
-        for entity in (ConversationEvent, OutboundMessage, Conversation):
-            await session.execute(
-                delete(entity)
-                .where(entity.resident_id == resident_id)  # type: ignore[attr-defined]
-                .execution_options(synchronize_session=False)
-            )
-        await session.execute(
-            delete(Resident)
-            .where(Resident.id == resident_id)
-            .execution_options(synchronize_session=False)
-        )
-    deleted_inbound = await session.execute(
-        delete(InboundMessage)
-        .where(InboundMessage.channel == channel, InboundMessage.address == address)
-        .execution_options(synchronize_session=False)
-    )
-    return resident_id is not None or bool(deleted_inbound.rowcount)  # type: ignore[attr-defined]

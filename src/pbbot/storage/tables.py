@@ -8,7 +8,7 @@ stored in UTC and always read back timezone-aware, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -88,7 +88,10 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class Resident(Base):
@@ -149,9 +152,7 @@ class OutboundMessage(Base):
 
     __tablename__ = "outbound_messages"
     # The outbox claims queued messages that are due, most urgent priority first.
-    __table_args__ = (
-        Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),
-    )
+    __table_args__ = (Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resident_id: Mapped[int] = mapped_column(

@@ -1,0 +1,96 @@
+"""A resident's data rights: see everything stored about them, and have it erased.
+
+Inbound messages are found by channel and address (they are stored before the
+resident exists); everything else hangs off the resident's id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pbbot.domain.messages import Channel
+from pbbot.storage.tables import (
+    Base,
+    Conversation,
+    ConversationEvent,
+    InboundMessage,
+    OutboundMessage,
+    Resident,
+)
+
+__all__ = ["delete_resident", "export_resident"]
+
+
+async def export_resident(
+    session: AsyncSession, channel: Channel, address: str
+) -> dict[str, Any] | None:
+    """Everything stored about one resident, as JSON-ready data; None if unknown."""
+    resident = await session.scalar(
+        select(Resident).where(Resident.channel == channel, Resident.address == address)
+    )
+    if resident is None:
+        return None
+    conversation = await session.get(Conversation, resident.id)
+    inbound = await session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.address == address)
+        .order_by(InboundMessage.id)
+    )
+    outbound = await session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.resident_id == resident.id)
+        .order_by(OutboundMessage.id)
+    )
+    events = await session.scalars(
+        select(ConversationEvent)
+        .where(ConversationEvent.resident_id == resident.id)
+        .order_by(ConversationEvent.id)
+    )
+    return {
+        "resident": _as_json(resident),
+        "conversation": _as_json(conversation) if conversation else None,
+        "inbound_messages": [_as_json(row) for row in inbound],
+        "outbound_messages": [_as_json(row) for row in outbound],
+        "events": [_as_json(row) for row in events],
+    }
+
+
+def _as_json(row: Base) -> dict[str, Any]:
+    data = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, bytes):
+            value = f"<{len(value)} bytes>"
+        data[column.key] = value
+    return data
+
+
+async def delete_resident(session: AsyncSession, channel: Channel, address: str) -> bool:
+    """Remove the resident, their conversation, messages and events; False if unknown."""
+    resident_id = await session.scalar(
+        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
+    )
+    if resident_id is not None:
+        for entity in (ConversationEvent, OutboundMessage, Conversation):
+            await session.execute(
+                delete(entity)
+                .where(entity.resident_id == resident_id)
+                .execution_options(synchronize_session=False)
+            )
+        await session.execute(
+            delete(Resident)
+            .where(Resident.id == resident_id)
+            .execution_options(synchronize_session=False)
+        )
+    deleted_inbound = await session.execute(
+        delete(InboundMessage)
+        .where(InboundMessage.channel == channel, InboundMessage.address == address)
+        .execution_options(synchronize_session=False)
+    )
+    return resident_id is not None or bool(deleted_inbound.rowcount)  # type: ignore[attr-defined]
