@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -30,7 +31,7 @@ from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
 from pbbot.storage import data_rights, repositories
 
-__all__ = ["ConversationService", "StepFailed", "StepFunction"]
+__all__ = ["ConversationService", "ProcessOutcome", "StepFailed", "StepFunction"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class ProcessOutcome:
+    """What processing stored messages gave: the replies queued, and the
+    messages whose step raised (with the error)."""
+
+    replies: list[Outbound] = field(default_factory=list)
+    failed: list[tuple[int, Exception]] = field(default_factory=list)
+
+    @property
+    def failed_ids(self) -> set[int]:
+        return {inbound_id for inbound_id, _ in self.failed}
+
+
 class ConversationService:
     def __init__(
         self,
@@ -63,87 +77,132 @@ class ConversationService:
         self._clock = clock
 
     async def handle(self, inbound: Inbound, *, key: str | None = None) -> list[Outbound]:
-        """Store and process `inbound` in one transaction; [] if `key` was seen before."""
+        """Store and process `inbound` in one transaction; [] if `key` was seen before.
+
+        If the step raises, nothing is stored and `StepFailed` is raised.
+        """
         async with self._sessionmaker.begin() as session:
             inbound_id = await repositories.store_inbound(
                 session, inbound, key=key or _new_key(inbound), now=self._clock(), processed=True
             )
             if inbound_id is None:
                 return []
-            return await self._step_and_store(session, inbound_id, inbound)
+            outcome = await self._step_and_store(session, [(inbound_id, inbound)])
+            if outcome.failed:
+                raise StepFailed(inbound_id) from outcome.failed[0][1]
+            return outcome.replies
 
     async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
         """Store `inbound` for processing; its id, or None if `key` was seen before."""
+        return (await self.accept_many([(inbound, key)]))[0]
+
+    async def accept_many(self, items: Sequence[tuple[Inbound, str | None]]) -> list[int | None]:
+        """Store several messages in one transaction (a server's group commit)."""
+        now = self._clock()
         async with self._sessionmaker.begin() as session:
-            return await repositories.store_inbound(
-                session, inbound, key=key or _new_key(inbound), now=self._clock()
-            )
+            return [
+                await repositories.store_inbound(
+                    session, inbound, key=key or _new_key(inbound), now=now
+                )
+                for inbound, key in items
+            ]
 
     async def process(self, inbound_id: int) -> list[Outbound]:
         """Process a stored message once; [] if it was processed already.
 
-        If the step raises, its transaction is rolled back and the message is
-        marked processed with the error, so that one bad message cannot block
-        the others; `StepFailed` is raised for the caller to log. A database
-        error leaves the message pending, to be retried.
+        If the step raises, the message is marked processed with the error, so
+        that one bad message cannot block the others, and `StepFailed` is raised
+        for the caller to log. A database error leaves the message pending.
         """
-        try:
-            async with self._sessionmaker.begin() as session:
-                inbound = await repositories.lock_pending_inbound(session, inbound_id)
-                if inbound is None:
-                    return []
-                await repositories.finish_inbound(session, inbound_id, now=self._clock())
-                return await self._step_and_store(session, inbound_id, inbound)
-        except StepFailed as failure:
-            async with self._sessionmaker.begin() as session:
-                await repositories.finish_inbound(
-                    session, inbound_id, now=self._clock(), error=repr(failure.__cause__)
-                )
-            raise
+        outcome = await self.process_many([inbound_id])
+        if outcome.failed:
+            raise StepFailed(inbound_id) from outcome.failed[0][1]
+        return outcome.replies
 
-    async def process_pending(self, *, batch: int = 100) -> int:
+    async def process_many(self, inbound_ids: Sequence[int]) -> ProcessOutcome:
+        """Process stored messages in one transaction, in the order they arrived.
+
+        Messages already processed (by another process, or before a crash) are
+        skipped. A message whose step raises is marked processed with the error;
+        the others go ahead.
+        """
+        async with self._sessionmaker.begin() as session:
+            loaded = await repositories.lock_pending_inbound_many(session, inbound_ids)
+            outcome = await self._step_and_store(session, loaded)
+            now = self._clock()
+            done = [inbound_id for inbound_id, _ in loaded if inbound_id not in outcome.failed_ids]
+            await repositories.finish_inbound_many(session, done, now=now)
+            for inbound_id, error in outcome.failed:
+                logger.error("inbound message %s failed: %r", inbound_id, error)
+                await repositories.finish_inbound(session, inbound_id, now=now, error=repr(error))
+        return outcome
+
+    async def process_pending(
+        self, *, batch: int = 100, received_before: datetime | None = None
+    ) -> int:
         """Process every stored message not processed yet, oldest first; how many ran."""
         processed = 0
         while True:
             async with self._sessionmaker() as session:
-                ids = await repositories.pending_inbound_ids(session, limit=batch)
+                ids = await repositories.pending_inbound_ids(
+                    session, limit=batch, received_before=received_before
+                )
             if not ids:
                 return processed
-            for inbound_id in ids:
-                try:
-                    await self.process(inbound_id)
-                except StepFailed:
-                    logger.exception("inbound message %s failed", inbound_id)
-                processed += 1
+            await self.process_many(ids)
+            processed += len(ids)
 
     async def _step_and_store(
-        self, session: AsyncSession, inbound_id: int, inbound: Inbound
-    ) -> list[Outbound]:
-        """Run the step on the resident's locked conversation; store what it decided."""
+        self, session: AsyncSession, loaded: Sequence[tuple[int, Inbound]]
+    ) -> ProcessOutcome:
+        """Run the step for each message on its resident's locked conversation, in
+        order (a resident's second message sees the state the first one left),
+        and store what the steps decided with one statement per table."""
+        outcome = ProcessOutcome()
+        if not loaded:
+            return outcome
         now = self._clock()
-        locked = await repositories.lock_conversation(
-            session, inbound.channel, inbound.address, now=now
-        )
-        try:
-            state, events = self._step(locked.state, inbound)
-        except Exception as error:
-            raise StepFailed(inbound_id) from error
-        await repositories.save_conversation(session, locked, state, now=now)
-        await repositories.record_events(session, locked.resident_id, events, now=now)
-        changes = _resident_changes(locked, state, events, inbound)
-        if changes:
-            await repositories.update_resident(session, locked.resident_id, **changes)
-        replies = [event.message for event in events if isinstance(event, MessageCreated)]
-        await repositories.enqueue_messages(
-            session,
-            replies,
-            resident_id=locked.resident_id,
-            channel=inbound.channel,
-            address=inbound.address,
-            now=now,
-            inbound_id=inbound_id,
-        )
-        return replies
+        residents = [(inbound.channel, inbound.address) for _, inbound in loaded]
+        locked = await repositories.lock_conversations(session, residents, now=now)
+        states = {resident: found.state for resident, found in locked.items()}
+        changes: dict[tuple[Channel, str], dict[str, Any]] = {}
+        events_rows: list[dict[str, Any]] = []
+        outbound_rows: list[dict[str, Any]] = []
+        for inbound_id, inbound in loaded:
+            resident = (inbound.channel, inbound.address)
+            conversation = locked[resident]
+            try:
+                state, events = self._step(states[resident], inbound)
+            except Exception as error:  # a bug in the engine: keep it to this message
+                outcome.failed.append((inbound_id, error))
+                continue
+            states[resident] = state
+            events_rows += repositories.event_rows(conversation.resident_id, events, now=now)
+            changes.setdefault(resident, {}).update(
+                _resident_changes(conversation, state, events, inbound)
+            )
+            replies = [event.message for event in events if isinstance(event, MessageCreated)]
+            outcome.replies += replies
+            outbound_rows += repositories.outbound_rows(
+                replies,
+                resident_id=conversation.resident_id,
+                channel=inbound.channel,
+                address=inbound.address,
+                now=now,
+                inbound_id=inbound_id,
+            )
+        saves = [
+            (found, states[resident])
+            for resident, found in locked.items()
+            if states[resident] is not found.state
+        ]
+        await repositories.save_conversations(session, saves, now=now)
+        await repositories.insert_rows(session, repositories.EVENTS, events_rows)
+        await repositories.insert_rows(session, repositories.OUTBOUND, outbound_rows)
+        for resident, values in changes.items():
+            if values:
+                await repositories.update_resident(session, locked[resident].resident_id, **values)
+        return outcome
 
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
         """What is stored about a resident (their right of access); None if nothing."""

@@ -141,9 +141,10 @@ class _ServerState:
             senders,
             limits=OutboxLimits(sms_segments_per_second=segments),
         )
+        await self.pipeline.recover()  # what a crash left stored but unprocessed
         background = [
             asyncio.create_task(self.outbox.run(self.stop)),
-            asyncio.create_task(self.pipeline.run_recovery(self.stop)),
+            asyncio.create_task(self.pipeline.run(self.stop)),
         ]
         poller = None
         if self.polling and telegram_sender is not None:

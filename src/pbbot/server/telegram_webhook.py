@@ -16,7 +16,7 @@ from pbbot.channels.telegram.webhook import (
     webhook_secret_ok,
 )
 from pbbot.errors import BadWebhook
-from pbbot.server.pipeline import InboundPipeline
+from pbbot.server.pipeline import InboundPipeline, StoreFailed
 
 __all__ = ["TelegramWebhook"]
 
@@ -37,6 +37,9 @@ class TelegramWebhook:
             return web.Response(status=error.status, text=str(error))
         if update is None:
             return web.Response(status=200)
-        await self._pipeline.accept(update)
+        try:
+            await self._pipeline.accept(update)
+        except StoreFailed:  # not stored: the sender must retry later
+            return web.Response(status=503, text="try again later")
         answer = webhook_answer(update)  # also for a redelivery: the tap needs an answer
         return web.json_response(answer) if answer else web.Response(status=200)

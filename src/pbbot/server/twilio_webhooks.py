@@ -15,7 +15,7 @@ from pbbot.channels.sms.inbound import SIGNATURE_HEADER, parse_twilio_sms, verif
 from pbbot.channels.sms.sender import STATUS_CALLBACK_PATH
 from pbbot.channels.sms.status import DeliveryStatus, parse_status_callback
 from pbbot.errors import BadWebhook
-from pbbot.server.pipeline import InboundPipeline
+from pbbot.server.pipeline import InboundPipeline, StoreFailed
 
 __all__ = ["SMS_PATH", "STATUS_PATH", "TwilioWebhooks"]
 
@@ -54,7 +54,10 @@ class TwilioWebhooks:
             update = parse_twilio_sms(form)
         except BadWebhook as error:
             return web.Response(status=error.status, text=str(error))
-        await self._pipeline.accept(update)
+        try:
+            await self._pipeline.accept(update)
+        except StoreFailed:  # not stored: the sender must retry later
+            return web.Response(status=503, text="try again later")
         return web.Response(text=_EMPTY_TWIML, content_type="text/xml")
 
     async def status(self, request: web.Request) -> web.StreamResponse:

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, insert, select, update
+from sqlalchemy import Table, bindparam, case, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,12 +45,18 @@ __all__ = [
     "advance_outbound_status",
     "edition_value",
     "enqueue_messages",
+    "event_rows",
     "finish_inbound",
+    "finish_inbound_many",
+    "insert_rows",
     "lock_conversation",
+    "lock_conversations",
     "lock_pending_inbound",
+    "lock_pending_inbound_many",
+    "outbound_rows",
     "pending_inbound_ids",
     "record_events",
-    "save_conversation",
+    "save_conversations",
     "set_edition_value",
     "set_unreachable",
     "store_inbound",
@@ -126,14 +132,22 @@ async def store_inbound(
     return inbound_id
 
 
-async def pending_inbound_ids(session: AsyncSession, *, limit: int) -> list[int]:
-    """Stored messages not processed yet (e.g. after a crash), oldest first."""
+async def pending_inbound_ids(
+    session: AsyncSession, *, limit: int, received_before: datetime | None = None
+) -> list[int]:
+    """Stored messages not processed yet (e.g. after a crash), oldest first.
+
+    `received_before` leaves out the newest ones, which a live server is
+    still processing itself; taking them would risk answering out of order.
+    """
     statement = (
         select(InboundMessage.id)
         .where(InboundMessage.processed_at.is_(None))
         .order_by(InboundMessage.id)
         .limit(limit)
     )
+    if received_before is not None:
+        statement = statement.where(InboundMessage.received_at < received_before)
     return list((await session.scalars(statement)).all())
 
 
@@ -146,6 +160,30 @@ async def lock_pending_inbound(session: AsyncSession, inbound_id: int) -> Inboun
     )
     body = (await session.execute(statement)).scalar_one_or_none()
     return None if body is None else inbound_from_json(body)
+
+
+async def lock_pending_inbound_many(
+    session: AsyncSession, inbound_ids: Sequence[int]
+) -> list[tuple[int, Inbound]]:
+    """The stored messages among `inbound_ids` not processed yet, locked, oldest first."""
+    statement = (
+        select(InboundMessage.id, InboundMessage.body)
+        .where(InboundMessage.id.in_(inbound_ids), InboundMessage.processed_at.is_(None))
+        .order_by(InboundMessage.id)
+        .with_for_update()
+    )
+    rows = (await session.execute(statement)).all()
+    return [(row.id, inbound_from_json(row.body)) for row in rows]
+
+
+async def finish_inbound_many(
+    session: AsyncSession, inbound_ids: Sequence[int], *, now: datetime
+) -> None:
+    """Mark messages processed without error, in one statement."""
+    if inbound_ids:
+        await session.execute(
+            update(INBOUND).where(INBOUND.c.id.in_(inbound_ids)).values(processed_at=now)
+        )
 
 
 _FINISH_INBOUND = update(INBOUND).where(INBOUND.c.id == bindparam("where_id"))
@@ -179,42 +217,55 @@ class LockedConversation:
 async def lock_conversation(
     session: AsyncSession, channel: Channel, address: str, *, now: datetime
 ) -> LockedConversation:
-    """Find or create the resident and their conversation, and lock it.
+    """`lock_conversations` for one resident."""
+    return (await lock_conversations(session, [(channel, address)], now=now))[(channel, address)]
 
-    On PostgreSQL the conversation row stays locked (`FOR UPDATE`) until commit,
-    so a second message from the same resident waits here: no lost update. On
-    SQLite the engine's single connection already runs transactions one by one.
+
+async def lock_conversations(
+    session: AsyncSession, residents: Sequence[tuple[Channel, str]], *, now: datetime
+) -> dict[tuple[Channel, str], LockedConversation]:
+    """Find or create residents and their conversations, and lock them.
+
+    On PostgreSQL the conversation rows stay locked (`FOR UPDATE`, taken in
+    resident order so that two processes cannot deadlock) until commit, so a
+    message from the same resident in another process waits: no lost update.
+    On SQLite the engine's single connection runs transactions one by one.
     Creating uses ON CONFLICT DO NOTHING, so two first messages do not collide.
     """
-    found = await _select_locked(session, channel, address)
-    if found is not None:
-        return found
-    await session.execute(
-        _upsert(session, Resident)
-        .values(channel=channel, address=address, created_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "address"])
-    )
-    resident_id = await session.scalar(
-        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
-    )
-    await session.execute(
-        _upsert(session, Conversation)
-        .values(
-            resident_id=resident_id,
-            state=ConversationState().to_json(),
-            updated_at=now,
-            version=0,
+    wanted = sorted(set(residents))
+    found = await _select_locked(session, wanted)
+    missing = [resident for resident in wanted if resident not in found]
+    if missing:
+        await session.execute(
+            _upsert(session, Resident).on_conflict_do_nothing(
+                index_elements=["channel", "address"]
+            ),
+            [
+                {"channel": channel, "address": address, "created_at": now}
+                for channel, address in missing
+            ],
         )
-        .on_conflict_do_nothing(index_elements=["resident_id"])
-    )
-    found = await _select_locked(session, channel, address)
-    assert found is not None, "the resident and conversation were just created"
+        ids = await session.scalars(
+            select(Resident.id).where(tuple_(Resident.channel, Resident.address).in_(missing))
+        )
+        empty = ConversationState().to_json()
+        await session.execute(
+            _upsert(session, Conversation).on_conflict_do_nothing(index_elements=["resident_id"]),
+            [
+                {"resident_id": resident_id, "state": empty, "updated_at": now, "version": 0}
+                for resident_id in ids
+            ],
+        )
+        found.update(await _select_locked(session, missing))
+    assert len(found) == len(wanted), "the residents and conversations were just created"
     return found
 
 
 _SELECT_LOCKED = (
     select(
         RESIDENTS.c.id,
+        RESIDENTS.c.channel,
+        RESIDENTS.c.address,
         RESIDENTS.c.locale,
         RESIDENTS.c.subscribed,
         RESIDENTS.c.unreachable,
@@ -223,27 +274,29 @@ _SELECT_LOCKED = (
         CONVERSATIONS.c.version,
     )
     .select_from(RESIDENTS.join(CONVERSATIONS))
-    .where(RESIDENTS.c.channel == bindparam("channel"), RESIDENTS.c.address == bindparam("address"))
+    .order_by(RESIDENTS.c.id)
     .with_for_update(of=CONVERSATIONS)
 )
 
 
 async def _select_locked(
-    session: AsyncSession, channel: Channel, address: str
-) -> LockedConversation | None:
-    result = await session.execute(_SELECT_LOCKED, {"channel": channel, "address": address})
-    row = result.one_or_none()
-    if row is None:
-        return None
-    return LockedConversation(
-        resident_id=row.id,
-        locale=row.locale,
-        subscribed=row.subscribed,
-        unreachable=row.unreachable,
-        start_param=row.start_param,
-        state=ConversationState.from_json(row.state),
-        version=row.version,
+    session: AsyncSession, residents: Sequence[tuple[Channel, str]]
+) -> dict[tuple[Channel, str], LockedConversation]:
+    statement = _SELECT_LOCKED.where(
+        tuple_(RESIDENTS.c.channel, RESIDENTS.c.address).in_(residents)
     )
+    return {
+        (row.channel, row.address): LockedConversation(
+            resident_id=row.id,
+            locale=row.locale,
+            subscribed=row.subscribed,
+            unreachable=row.unreachable,
+            start_param=row.start_param,
+            state=ConversationState.from_json(row.state),
+            version=row.version,
+        )
+        for row in (await session.execute(statement)).all()
+    }
 
 
 _SAVE_CONVERSATION = update(CONVERSATIONS).where(
@@ -252,22 +305,31 @@ _SAVE_CONVERSATION = update(CONVERSATIONS).where(
 )
 
 
-async def save_conversation(
-    session: AsyncSession, locked: LockedConversation, state: ConversationState, *, now: datetime
+async def save_conversations(
+    session: AsyncSession,
+    saves: Sequence[tuple[LockedConversation, ConversationState]],
+    *,
+    now: datetime,
 ) -> None:
-    """Store the new state; raises `ConversationChanged` if the version moved meanwhile."""
+    """Store new states; raises `ConversationChanged` if a version moved meanwhile."""
+    if not saves:
+        return
     result = await session.execute(
         _SAVE_CONVERSATION,
-        {
-            "where_resident_id": locked.resident_id,
-            "where_version": locked.version,
-            "state": state.to_json(),
-            "version": locked.version + 1,
-            "updated_at": now,
-        },
+        [
+            {
+                "where_resident_id": locked.resident_id,
+                "where_version": locked.version,
+                "state": state.to_json(),
+                "version": locked.version + 1,
+                "updated_at": now,
+            }
+            for locked, state in saves
+        ],
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConversationChanged(f"conversation of resident {locked.resident_id} changed")
+    assert session.bind is not None
+    if session.bind.dialect.supports_sane_multi_rowcount and result.rowcount != len(saves):  # type: ignore[attr-defined]
+        raise ConversationChanged("a conversation changed while it was locked")
 
 
 async def update_resident(session: AsyncSession, resident_id: int, **values: Any) -> None:
@@ -292,23 +354,31 @@ async def set_unreachable(
     )
 
 
-async def record_events(
-    session: AsyncSession, resident_id: int, events: Sequence[Event], *, now: datetime
-) -> None:
-    rows = [
+def event_rows(resident_id: int, events: Sequence[Event], *, now: datetime) -> list[dict[str, Any]]:
+    """The `conversation_events` rows for a step's events (see `codec.event_record`)."""
+    return [
         {"resident_id": resident_id, "type": record[0], "data": record[1], "created_at": now}
         for record in map(event_record, events)
         if record is not None
     ]
+
+
+async def record_events(
+    session: AsyncSession, resident_id: int, events: Sequence[Event], *, now: datetime
+) -> None:
+    await insert_rows(session, EVENTS, event_rows(resident_id, events, now=now))
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany INSERT; nothing when there are no rows."""
     if rows:
-        await session.execute(insert(EVENTS), rows)
+        await session.execute(insert(table), rows)
 
 
 # --- outbound messages ---------------------------------------------------------------
 
 
-async def enqueue_messages(
-    session: AsyncSession,
+def outbound_rows(
     messages: Sequence[Outbound],
     *,
     resident_id: int,
@@ -317,9 +387,9 @@ async def enqueue_messages(
     now: datetime,
     priority: int = PRIORITY_REPLY,
     inbound_id: int | None = None,
-) -> None:
-    """Queue messages for the outbox, due now, in the order given."""
-    rows = [
+) -> list[dict[str, Any]]:
+    """The `outbound_messages` rows that queue `messages`, due now, in order."""
+    return [
         {
             "resident_id": resident_id,
             "channel": channel,
@@ -338,8 +408,30 @@ async def enqueue_messages(
         }
         for message in messages
     ]
-    if rows:
-        await session.execute(insert(OUTBOUND), rows)
+
+
+async def enqueue_messages(
+    session: AsyncSession,
+    messages: Sequence[Outbound],
+    *,
+    resident_id: int,
+    channel: Channel,
+    address: str,
+    now: datetime,
+    priority: int = PRIORITY_REPLY,
+    inbound_id: int | None = None,
+) -> None:
+    """Queue messages for the outbox, due now, in the order given."""
+    rows = outbound_rows(
+        messages,
+        resident_id=resident_id,
+        channel=channel,
+        address=address,
+        now=now,
+        priority=priority,
+        inbound_id=inbound_id,
+    )
+    await insert_rows(session, OUTBOUND, rows)
 
 
 async def advance_outbound_status(
