@@ -48,30 +48,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     source = str(args.file)
+    if args.explain and args.explain not in SUPPORTED_LOCALES:
+        raise PabulibError(f"--explain: unknown language {args.explain!r} "
+                           f"(expected one of {', '.join(SUPPORTED_LOCALES)})", source=source)
     election = read_pabulib(args.file)
     outcome = count(election, args.rule, source=source)
     if args.json:
         print(json.dumps(_as_json(outcome), ensure_ascii=False, indent=2))
     elif args.explain:
-        print(_explain(outcome, args.explain, args.channel, source))
+        print(render_results(outcome, translator(args.explain), channel=args.channel))
     else:
         print(_as_table(outcome))
     if args.chart:
         from pbbot.counting.chart import draw_chart  # matplotlib loads only when asked
 
-        draw_chart(outcome, args.chart)
+        draw_chart(outcome, args.chart, translator(args.explain or "en"))
     if args.csv:
         _write_csv(outcome, args.csv)
     if args.pb:
         write_pabulib(election, args.pb, outcome=outcome)
     return 0
-
-
-def _explain(outcome: Outcome, locale: str, channel: str, source: str) -> str:
-    if locale not in SUPPORTED_LOCALES:
-        raise PabulibError(f"--explain: unknown language {locale!r} "
-                           f"(expected one of {', '.join(SUPPORTED_LOCALES)})", source=source)
-    return render_results(outcome, translator(locale), channel=channel)
 
 
 def _as_json(outcome: Outcome) -> dict[str, object]:
