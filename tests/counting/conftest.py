@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import pytest
 
 from pbbot.counting.election import Election
 from pbbot.counting.pabulib import read_pabulib, read_pabulib_text
+from pbbot.i18n.catalogs import locales_dir
+from pbbot.i18n.extract import compile_catalogs
 
 # The shared data lives beside the repository (never copied into it): ../shared/data/pabulib,
 # or wherever PBBOT_PABULIB_DIR points (a worktree one level deeper).
@@ -68,3 +72,18 @@ def election_from(
         ]
     )
     return read_pabulib_text(text, source="hand-made.pb")
+
+
+@pytest.fixture(scope="session")
+def compiled_locales(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The repository's catalogs compiled to `.mo` in a scratch folder that translators read."""
+    folder = tmp_path_factory.mktemp("locales")
+    shutil.copytree(locales_dir(), folder, dirs_exist_ok=True)
+    compile_catalogs(folder)
+    previous = os.environ.get("PBBOT_LOCALES_DIR")
+    os.environ["PBBOT_LOCALES_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["PBBOT_LOCALES_DIR"]
+    else:
+        os.environ["PBBOT_LOCALES_DIR"] = previous

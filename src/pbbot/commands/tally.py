@@ -2,8 +2,8 @@
 
 Without `--rule` the file's own META rule is applied, so a city's published
 result can be recounted and checked. `--json` gives `selected` as the file's own
-project ids; `--csv` and `--pb` write files for staff. (The residents' results
-text, `--explain LANG`, and the chart, `--chart`, are still to come: issue 4.)
+project ids; `--explain LANG` prints the text residents would get; `--chart`,
+`--csv` and `--pb` write files for staff.
 """
 
 from __future__ import annotations
@@ -15,43 +15,54 @@ from pathlib import Path
 
 from pbbot.counting.election import Outcome
 from pbbot.counting.pabulib import read_pabulib, write_pabulib
+from pbbot.counting.results import render_results
 from pbbot.counting.rules import count
+from pbbot.errors import PabulibError
+from pbbot.i18n.catalogs import SUPPORTED_LOCALES, translator
 
 __all__ = ["register"]
 
 _RULE_CHOICES = ("greedy", "equal-shares")
+_CHANNELS = ("telegram", "sms")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "tally",
-        help="count a Pabulib .pb file",
-        description=__doc__,
+        "tally", help="count a Pabulib .pb file", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE.pb", type=Path)
-    parser.add_argument(
-        "--rule", choices=_RULE_CHOICES, help="counting rule (default: the file's META rule)"
-    )
+    parser.add_argument("--rule", choices=_RULE_CHOICES,
+                        help="counting rule (default: the file's META rule)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument("--explain", metavar="LANG",
+                        help="print the results as residents read them (nl fr en tr ar)")
+    parser.add_argument("--channel", choices=_CHANNELS, default="telegram",
+                        help="with --explain: the Telegram text or the SMS (default: telegram)")
+    parser.add_argument("--chart", metavar="OUT.png", type=Path, help="draw a bar chart")
     parser.add_argument("--csv", metavar="OUT.csv", type=Path, help="write the projects as CSV")
-    parser.add_argument(
-        "--pb",
-        metavar="OUT.pb",
-        type=Path,
-        help="write a Pabulib file whose selected column holds the winners",
-    )
+    parser.add_argument("--pb", metavar="OUT.pb", type=Path,
+                        help="write a Pabulib file whose selected column holds the winners")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     source = str(args.file)
+    if args.explain and args.explain not in SUPPORTED_LOCALES:
+        raise PabulibError(f"--explain: unknown language {args.explain!r} "
+                           f"(expected one of {', '.join(SUPPORTED_LOCALES)})", source=source)
     election = read_pabulib(args.file)
     outcome = count(election, args.rule, source=source)
     if args.json:
         print(json.dumps(_as_json(outcome), ensure_ascii=False, indent=2))
+    elif args.explain:
+        print(render_results(outcome, translator(args.explain), channel=args.channel))
     else:
         print(_as_table(outcome))
+    if args.chart:
+        from pbbot.counting.chart import draw_chart  # matplotlib loads only when asked
+
+        draw_chart(outcome, args.chart, translator(args.explain or "en"))
     if args.csv:
         _write_csv(outcome, args.csv)
     if args.pb:
@@ -75,10 +86,8 @@ def _as_json(outcome: Outcome) -> dict[str, object]:
 def _as_table(outcome: Outcome) -> str:
     election = outcome.election
     scores = election.scores
-    lines = [
-        f"rule: {outcome.rule}   voters: {election.voters}   "
-        f"spent {outcome.spent} of {election.budget} {election.currency}"
-    ]
+    lines = [f"rule: {outcome.rule}   voters: {election.voters}   "
+             f"spent {outcome.spent} of {election.budget} {election.currency}"]
     for project_id in outcome.selected:
         project = election.project_by_id[project_id]
         votes = scores[project_id]
@@ -94,13 +103,5 @@ def _write_csv(outcome: Outcome, path: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(["project_id", "name", "cost", "votes", "categories", "selected"])
         for project in election.projects:
-            writer.writerow(
-                [
-                    project.id,
-                    project.name,
-                    project.cost,
-                    election.scores[project.id],
-                    ",".join(project.categories),
-                    int(outcome.is_selected(project.id)),
-                ]
-            )
+            writer.writerow([project.id, project.name, project.cost, election.scores[project.id],
+                             ",".join(project.categories), int(outcome.is_selected(project.id))])

@@ -9,7 +9,6 @@ from pbbot.channels.telegram.bot import make_bot
 from pbbot.channels.telegram.webhook import set_webhook
 from pbbot.commands.serve import add_settings_option, server_settings
 from pbbot.errors import SettingsError
-from pbbot.server.app import TELEGRAM_PATH
 
 __all__ = ["register"]
 
@@ -30,6 +29,8 @@ async def _set_webhook(args: argparse.Namespace) -> int:
         raise SettingsError("needed to register the webhook", source="PBBOT_TELEGRAM_TOKEN")
     if settings.public_url is None:
         raise SettingsError("needed to register the webhook", source="PBBOT_PUBLIC_URL")
+    from pbbot.server.app import TELEGRAM_PATH
+
     bot = make_bot(settings.telegram.token, api_url=settings.telegram.api_url)
     url = settings.public_url + TELEGRAM_PATH
     try:

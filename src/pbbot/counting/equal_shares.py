@@ -26,6 +26,7 @@ prices (common: before anyone has paid, every project's price per unit is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -67,86 +68,154 @@ class _Approvals:
         self.priced = [i for i in supported if self.costs[i] > 0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Price:
+    """A project's price per unit of cost (`rho`) at the share counted, and how it moves.
+
+    `slope` is d rho / d share while the count's course stays the same; `present`
+    are the supporters' classes and `poor` those that pay all they have left.
+    """
+
+    rho: float
+    slope: float
+    present: NDArray[np.int64]
+    poor: NDArray[np.bool_]
+    payment: float
+    payment_slope: float
+
+
 class _Count:
-    """One run of MES at a fixed share per voter; see the module docstring for classes."""
+    """One run of MES at a fixed share per voter; see the module docstring for classes.
+
+    Besides the outcome, a run finds its `horizon`: how far the share can grow
+    before anything in the run's course changes (which class pays all it has,
+    which project is dropped as unaffordable, which project is cheapest). Every
+    class budget is an affine function of the share along one course, so each of
+    those facts is a sign of an affine function, and the horizon is the nearest
+    root ahead. Shares inside the horizon give the same outcome and need no run.
+    """
 
     def __init__(self, approvals: _Approvals, share: float):
         self.a = approvals
         self.class_of = np.ones(approvals.voters, dtype=np.int64)  # 1: nothing spent yet
-        self.budget = np.zeros(max(16, 2 * len(approvals.ids) + 2))  # class 0: spent out
-        self.budget[1] = share
+        size = max(16, 2 * len(approvals.ids) + 2)
+        self.budget = np.zeros(size)  # class 0: spent out, at every share
+        self.slope = np.zeros(size)  # d budget / d share
+        self.budget[1], self.slope[1] = share, 1.0
         self.classes = 2
+        self._compact_at = 1024
+        self.horizon = float("inf")
 
-    def price(self, project: int) -> tuple[float, NDArray[np.int64]] | None:
-        """Price per unit of cost and the supporters' classes, or None if unaffordable."""
+    def _keep(self, gap: NDArray[np.float64] | float, slope: NDArray[np.float64] | float) -> None:
+        """Shorten the horizon to where `gap + slope * d`, now >= 0, would turn negative."""
+        gap, slope = np.atleast_1d(gap), np.atleast_1d(slope)
+        falling = slope < -1e-15
+        if falling.any():
+            reach = np.maximum(gap[falling], 0.0) / -slope[falling]
+            self.horizon = min(self.horizon, float(reach.min()))
+
+    def price(self, project: int) -> _Price | None:
+        """The project's price now, or None (and the reason it stays so) if unaffordable."""
         supporters = self.a.supporters[project]
         cost = self.a.costs[project]
-        counts = np.bincount(self.class_of[supporters], minlength=self.classes)
-        present = np.flatnonzero(counts)
-        budgets = self.budget[present]
-        sizes = counts[present]
-        if float(budgets @ sizes) < cost * (1 - _TOLERANCE):
+        classes = self.class_of[supporters]
+        if len(supporters) * 8 < self.classes:  # few supporters: sorting them is cheaper
+            present, sizes = np.unique(classes, return_counts=True)
+        else:
+            counts = np.bincount(classes, minlength=self.classes)
+            present = np.flatnonzero(counts)
+            sizes = counts[present]
+        budgets, slopes = self.budget[present], self.slope[present]
+        total = float(budgets @ sizes)
+        if total < cost * (1 - _TOLERANCE):
+            self._keep(cost - total, -float(slopes @ sizes))
             return None
         order = np.argsort(budgets, kind="stable")
-        budgets, sizes = budgets[order], sizes[order]
+        present, budgets = present[order], budgets[order]
+        slopes, sizes = slopes[order], sizes[order]
         paid_before = np.concatenate(([0.0], np.cumsum(budgets * sizes)[:-1]))
+        slope_before = np.concatenate(([0.0], np.cumsum(slopes * sizes)[:-1]))
         payers = len(supporters) - np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        payment = (cost - paid_before) / payers
+        payments = (cost - paid_before) / payers
         # The first class whose members can all pay the equal payment fixes it.
-        enough = payment <= budgets * (1 + _TOLERANCE)
+        enough = payments <= budgets * (1 + _TOLERANCE)
         first = int(np.argmax(enough)) if enough.any() else len(budgets) - 1
-        return float(payment[first]) / cost, present
+        payment = float(payments[first])
+        payment_slope = float(-slope_before[first] / payers[first])
+        poor = np.arange(len(budgets)) < first
+        # The poor stay poor and the rich stay rich.
+        self._keep(np.where(poor, payment - budgets, budgets - payment),
+                   np.where(poor, payment_slope - slopes, slopes - payment_slope))
+        return _Price(payment / cost, payment_slope / cost, present, poor, payment, payment_slope)
 
-    def buy(self, project: int, rho: float, present: NDArray[np.int64]) -> None:
-        """Charge the supporters: each pays `rho * cost` or all they have left."""
-        payment = rho * self.a.costs[project]
-        left = self.budget[present] - payment
-        spent_out = left <= self.budget[present] * _TOLERANCE
-        new = self.classes + np.cumsum(~spent_out) - 1
-        new[spent_out] = 0
-        needed = self.classes + int((~spent_out).sum())
+    def buy(self, project: int, price: _Price) -> None:
+        """Charge the supporters: the poor pay all they have, the rest the equal payment."""
+        rich = ~price.poor
+        new = np.where(rich, self.classes + np.cumsum(rich) - 1, 0)
+        needed = self.classes + int(rich.sum())
         if needed > len(self.budget):
-            self.budget = np.concatenate((self.budget, np.zeros(needed + len(self.budget))))
-        self.budget[new[~spent_out]] = left[~spent_out]
+            grow = np.zeros(needed + len(self.budget))
+            self.budget = np.concatenate((self.budget, grow))
+            self.slope = np.concatenate((self.slope, grow))
+        self.budget[new[rich]] = np.maximum(self.budget[price.present[rich]] - price.payment, 0.0)
+        self.slope[new[rich]] = self.slope[price.present[rich]] - price.payment_slope
         remap = np.arange(self.classes)
-        remap[present] = new
+        remap[price.present] = new
         supporters = self.a.supporters[project]
         self.class_of[supporters] = remap[self.class_of[supporters]]
         self.classes = needed
+        if self.classes > self._compact_at:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Renumber the classes that still have members, so counting stays proportional."""
+        live = np.union1d(np.unique(self.class_of), [0])
+        remap = np.zeros(self.classes, dtype=np.int64)
+        remap[live] = np.arange(len(live))
+        self.class_of = remap[self.class_of]
+        self.budget[: len(live)] = self.budget[live]
+        self.slope[: len(live)] = self.slope[live]
+        self.classes = len(live)
+        self._compact_at = max(1024, 4 * len(live))
 
     def run(self) -> list[int]:
-        """The projects bought, in order."""
+        """The projects bought, in order; `horizon` is set as a side result."""
         a = self.a
         bought = list(a.free)
         # Before anyone pays, a project's price per unit is 1/votes: a lower bound ever after.
-        bound = {p: 1.0 / len(a.supporters[p]) for p in a.priced}
+        bound = {p: (1.0 / len(a.supporters[p]), 0.0) for p in a.priced}
         remaining = list(a.priced)
         while remaining:
-            remaining.sort(key=lambda p: (bound[p], a.ids[p]))
+            remaining.sort(key=lambda p: (bound[p][0], a.ids[p]))
             best = float("inf")
-            priced: list[tuple[float, int, NDArray[np.int64]]] = []
+            priced: list[tuple[int, _Price]] = []
             dropped: set[int] = set()
             for p in remaining:
-                if bound[p] > best * (1 + _TOLERANCE):
+                if bound[p][0] > best * (1 + _TOLERANCE):
                     break  # prices only rise: no later project can beat `best`
-                result = self.price(p)
-                if result is None:
+                price = self.price(p)
+                if price is None:
                     dropped.add(p)  # budgets only shrink: never affordable again
                     continue
-                bound[p] = result[0]
-                priced.append((result[0], p, result[1]))
-                best = min(best, result[0])
+                bound[p] = (price.rho, price.slope)
+                priced.append((p, price))
+                best = min(best, price.rho)
             if dropped:
                 remaining = [p for p in remaining if p not in dropped]
             if not priced:
                 break
-            rho, winner, present = min(
-                (entry for entry in priced if entry[0] <= best * (1 + _TOLERANCE)),
-                key=lambda entry: a.ids[entry[1]],
+            winner, price = min(
+                (entry for entry in priced if entry[1].rho <= best * (1 + _TOLERANCE)),
+                key=lambda entry: a.ids[entry[0]],
             )
             bought.append(winner)
             remaining.remove(winner)
-            self.buy(winner, rho, present)
+            # Every other project stays dearer: its price (or lower bound) stays above.
+            others = [bound[p] for p in remaining]
+            if others:
+                rhos, slopes = np.array(others).T
+                self._keep(rhos - price.rho, slopes - price.slope)
+            self.buy(winner, price)
         return bought
 
 
@@ -179,13 +248,18 @@ def equal_shares_add1(election: Election, *, rule: str = "equalshares/add1") -> 
     step = 0
     while True:
         share = start + step
-        bought = tuple(approvals.ids[p] for p in _Count(approvals, float(share)).run())
+        run = _Count(approvals, float(share))
+        bought = tuple(approvals.ids[p] for p in run.run())
         if sum((costs[p] for p in bought), Decimal(0)) > budget:
             break
-        best, best_share = bought, share
+        # Shares strictly inside the run's horizon repeat this outcome: skip them,
+        # keeping a safety margin so a change right at a whole unit is counted.
+        margin = 1e-7 * (1.0 + float(share))
+        skip = max(0, math.ceil(run.horizon - margin) - 1) if run.horizon < 1e18 else 0
+        best, best_share = bought, share + skip
         if len(bought) == everything:
             break
-        step += 1
+        step += skip + 1
     voter_budget = Decimal(best_share.numerator) / Decimal(best_share.denominator)
     return Outcome(rule, best, election, voter_budget=voter_budget)
 
