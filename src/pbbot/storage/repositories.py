@@ -3,7 +3,8 @@
 Each takes the caller's `AsyncSession` and never commits: the caller owns the
 transaction (see `pbbot.conversations`), so a message, the state it changed and
 the replies it caused are stored together or not at all. Times (`now`) come from
-the caller's clock.
+the caller's clock. The outbox's queries live in `pbbot.storage.outbound`;
+`enqueue_messages` and `advance_outbound_status` are re-exported here.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pbbot.domain.messages import Channel, Inbound, Outbound
+from pbbot.domain.messages import Channel, Inbound
 from pbbot.engine.events import Event
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage.codec import choices_to_json, event_record, inbound_from_json, inbound_to_json
+from pbbot.storage.codec import event_record, inbound_from_json, inbound_to_json
+from pbbot.storage.outbound import advance_outbound_status, enqueue_messages
 from pbbot.storage.tables import (
-    OUTBOUND_STATUS_RANK,
-    PRIORITY_REPLY,
     Base,
     Conversation,
     ConversationEvent,
@@ -257,78 +257,6 @@ async def record_events(
     ]
     if rows:
         await session.execute(ConversationEvent.__table__.insert(), rows)
-
-
-# --- outbound messages ---------------------------------------------------------------
-
-
-async def enqueue_messages(
-    session: AsyncSession,
-    messages: Sequence[Outbound],
-    *,
-    resident_id: int,
-    channel: Channel,
-    address: str,
-    now: datetime,
-    priority: int = PRIORITY_REPLY,
-    inbound_id: int | None = None,
-) -> None:
-    """Queue messages for the outbox, due now, in the order given."""
-    rows = [
-        {
-            "resident_id": resident_id,
-            "channel": channel,
-            "address": address,
-            "text": message.text,
-            "choices": choices_to_json(message.choices),
-            "locale": message.locale,
-            "request": message.request,
-            "image": message.image,
-            "priority": priority,
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "inbound_id": inbound_id,
-        }
-        for message in messages
-    ]
-    if rows:
-        await session.execute(OutboundMessage.__table__.insert(), rows)
-
-
-async def advance_outbound_status(
-    session: AsyncSession,
-    status: str,
-    *,
-    message_id: int | None = None,
-    provider_id: str | None = None,
-    error: str | None = None,
-) -> bool:
-    """Move a message (by id or provider id) to `status`, only if that is forward.
-
-    Returns False when the message is unknown or already further along, e.g. a
-    "sent" callback that arrives after "delivered".
-    """
-    if (message_id is None) == (provider_id is None):
-        raise ValueError("give exactly one of message_id and provider_id")
-    rank = OUTBOUND_STATUS_RANK[status]
-    current_rank = case(OUTBOUND_STATUS_RANK, value=OutboundMessage.status, else_=-1)
-    which = (
-        OutboundMessage.id == message_id
-        if message_id is not None
-        else OutboundMessage.provider_id == provider_id
-    )
-    values: dict[str, Any] = {"status": status}
-    if error is not None:
-        values["error"] = error
-    result = await session.execute(
-        update(OutboundMessage)
-        .where(which, current_rank < rank)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- edition state -------------------------------------------------------------------
