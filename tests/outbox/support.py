@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.channels.base import OutboundEnvelope, SendReceipt
 from pbbot.domain.messages import Channel, Choice, Outbound
+from pbbot.outbox.clock import Clock
 from pbbot.storage.outbound import enqueue_messages
 from pbbot.storage.tables import PRIORITY_REPLY, OutboundMessage, Resident
 
@@ -57,18 +58,18 @@ class Sent:
 class FakeSender:
     """A `ChannelSender` that records what it sends and when, or fails as told.
 
-    `fail(text, error)` makes the next send of a message with that text raise
-    `error`; `segments` says what each text costs (default 1).
+    `fail(text, *errors)` makes the next sends of a message with that text raise
+    `errors`, one each; `segments` says what each text costs (default 1).
     """
 
     def __init__(
-        self, channel: Channel, clock: FakeClock, *, segments: Callable[[str], int] | None = None
+        self, channel: Channel, clock: Clock, *, segments: Callable[[str], int] | None = None
     ):
         self._channel = channel
         self.clock = clock
         self.segments = segments or (lambda text: 1)
         self.sent: list[Sent] = []
-        self.calls = 0
+        self.attempts: list[tuple[float, str]] = []  # (when, text) of every call
         self._failures: dict[str, list[BaseException]] = {}
         self._sending: Counter[str] = Counter()
         self.most_at_once_per_address = 0
@@ -81,7 +82,7 @@ class FakeSender:
         self._failures.setdefault(text, []).extend(errors)
 
     async def send(self, envelope: OutboundEnvelope) -> SendReceipt:
-        self.calls += 1
+        self.attempts.append((self.clock.monotonic(), envelope.outbound.text))
         self._sending[envelope.address] += 1
         self.most_at_once_per_address = max(
             self.most_at_once_per_address, self._sending[envelope.address]
