@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -150,7 +150,7 @@ async def enqueue_messages(
         for message in messages
     ]
     if rows:
-        await session.execute(OutboundMessage.__table__.insert(), rows)
+        await session.execute(insert(OutboundMessage), rows)
 
 
 # --- claiming ------------------------------------------------------------------------
