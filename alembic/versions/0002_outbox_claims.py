@@ -2,7 +2,9 @@
 
 The outbox claims one channel's due messages at a time, so the due index leads
 with (status, channel) and a channel without a sender (the simulator, SMS
-without Twilio) costs the claim nothing. Each claimed message must be the next
+without Twilio) costs the claim nothing; it ends with the claim's order
+(priority, next_attempt_at, id), so that a claim reads the index in order and
+stops after a batch, however long the queue. Each claimed message must be the next
 one for its resident, which looks up the resident's unsent messages by
 (resident_id, status); that index also serves everything the old resident_id
 index did. `delivered_at` records the provider's delivery report.
@@ -30,7 +32,9 @@ _TABLE = "outbound_messages"
 def upgrade() -> None:
     op.drop_index("ix_outbound_messages_due", table_name=_TABLE)
     op.create_index(
-        "ix_outbound_messages_due", _TABLE, ["status", "channel", "priority", "next_attempt_at"]
+        "ix_outbound_messages_due",
+        _TABLE,
+        ["status", "channel", "priority", "next_attempt_at", "id"],
     )
     op.drop_index("ix_outbound_messages_resident_id", table_name=_TABLE)
     op.create_index("ix_outbound_messages_resident_id_status", _TABLE, ["resident_id", "status"])
