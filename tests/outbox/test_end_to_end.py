@@ -18,7 +18,7 @@ from pbbot.channels.telegram.callback_data import callback_data_for
 from pbbot.domain.messages import Choice
 from pbbot.outbox.limits import default_limits
 from pbbot.outbox.sender import Outbox
-from pbbot.storage.outbound import record_delivery_status
+from pbbot.storage.delivery import record_delivery_status
 from tests.fakes.telegram_api import TOKEN, FakeError, FakeTelegramAPI
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioHttpClient, twilio_error
 from tests.outbox.support import START, FakeClock, message, messages, queue, resident

@@ -43,7 +43,7 @@ def test_the_modules_are_found() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", [*_MODULES, "pbbot.storage.outbound"])
+@pytest.mark.parametrize("name", [*_MODULES, "pbbot.storage.outbound", "pbbot.storage.delivery"])
 def test_public_names_exist(name: str) -> None:
     module = importlib.import_module(name)
     assert [n for n in module.__all__ if not hasattr(module, n)] == []
@@ -58,6 +58,7 @@ def test_the_outbox_uses_only_the_channels_contract(name: str) -> None:
     assert channels <= {"pbbot.channels.base"}
 
 
-def test_storage_does_not_know_the_outbox_or_the_channels() -> None:
-    imported = imported_modules("pbbot.storage.outbound")
+@pytest.mark.parametrize("name", ["pbbot.storage.outbound", "pbbot.storage.delivery"])
+def test_storage_does_not_know_the_outbox_or_the_channels(name: str) -> None:
+    imported = imported_modules(name)
     assert [m for m in imported if m.startswith(("pbbot.outbox", "pbbot.channels"))] == []

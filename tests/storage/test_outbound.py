@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pbbot.storage import outbound, repositories
+from pbbot.storage import outbound
 from pbbot.storage.database import create_engine, create_sessionmaker
 from pbbot.storage.outbound import Claim, ClaimedMessage, claim_due
 from pbbot.storage.tables import PRIORITY_BULK
@@ -241,73 +241,3 @@ async def test_a_blocked_resident_is_unreachable_and_their_queue_fails(
         ("two", "failed", "the resident cannot be reached on this channel"),
         ("other", "sending", None),
     ]
-
-
-# --- delivery reports ----------------------------------------------------------------
-
-
-async def _sent_sms(sessionmaker: Sessions, *texts: str) -> list[ClaimedMessage]:
-    await queue(sessionmaker, "+32470000001", *texts, channel="sms")
-    [first] = (await claim(sessionmaker, channel="sms")).messages
-    await sent(sessionmaker, first)
-    return [first]
-
-
-async def record(sessionmaker: Sessions, sid: str, status: str, code: int | None = None) -> bool:
-    async with sessionmaker.begin() as session:
-        return await outbound.record_delivery_status(
-            session, sid, status, code, now=START + timedelta(seconds=5)
-        )
-
-
-async def test_delivery_status_only_moves_forward(sessionmaker: Sessions) -> None:
-    [sms] = await _sent_sms(sessionmaker, "hello")
-    sid = f"SM{sms.id}"
-
-    assert not await record(sessionmaker, sid, "queued")
-    assert await record(sessionmaker, sid, "delivered")
-    assert not await record(sessionmaker, sid, "sent")  # late, out of order
-    assert not await record(sessionmaker, sid, "failed", 30003)
-
-    row = await message(sessionmaker, "hello")
-    assert (row.status, row.error) == ("delivered", None)
-    assert row.delivered_at == START + timedelta(seconds=5)
-
-
-async def test_an_unknown_provider_id_is_ignored(sessionmaker: Sessions) -> None:
-    await _sent_sms(sessionmaker, "hello")
-
-    assert not await record(sessionmaker, "SM-not-ours", "delivered")
-    assert (await message(sessionmaker, "hello")).status == "sent"
-
-
-async def test_undelivered_keeps_the_error_code(sessionmaker: Sessions) -> None:
-    [sms] = await _sent_sms(sessionmaker, "hello")
-
-    assert await record(sessionmaker, f"SM{sms.id}", "undelivered", 30003)
-    row = await message(sessionmaker, "hello")
-    assert (row.status, row.error) == ("undelivered", "provider error 30003")
-    assert row.delivered_at is None
-    assert not (await resident(sessionmaker, "+32470000001")).unreachable
-
-
-async def test_a_failure_21610_makes_the_resident_unreachable(sessionmaker: Sessions) -> None:
-    [sms] = await _sent_sms(sessionmaker, "hello", "next")
-
-    assert await record(sessionmaker, f"SM{sms.id}", "failed", 21610)
-
-    assert (await resident(sessionmaker, "+32470000001")).unreachable
-    assert [(row.status, row.error) for row in await messages(sessionmaker)] == [
-        ("failed", "provider error 21610"),
-        ("failed", "the resident cannot be reached on this channel"),
-    ]
-
-
-async def test_the_old_names_still_work(sessionmaker: Sessions) -> None:
-    assert repositories.enqueue_messages is outbound.enqueue_messages
-    [sms] = await _sent_sms(sessionmaker, "hello")
-    async with sessionmaker.begin() as session:
-        assert await repositories.advance_outbound_status(session, "delivered", message_id=sms.id)
-        assert not await repositories.advance_outbound_status(
-            session, "sent", provider_id=f"SM{sms.id}"
-        )

@@ -1,12 +1,12 @@
-"""The outbox's queries: queue messages, claim the due ones, settle each attempt, track delivery.
+"""The outbox's queries: queue messages, claim the due ones, settle each attempt.
 
 Like `pbbot.storage.repositories`, every function takes the caller's session
 and never commits, and times (`now`) come from the caller's clock.
 
 A message's life: `queued` -> `sending` (claimed by one sender) -> `sent` ->
-`delivered` | `undelivered` | `failed` (the provider's report), or `queued` ->
-`failed` | `skipped` without being sent. A retry puts it back to `queued` with
-a later `next_attempt_at`.
+`delivered` | `undelivered` | `failed` (the provider's report, see
+`pbbot.storage.delivery`), or `queued` -> `failed` | `skipped` without being
+sent. A retry puts it back to `queued` with a later `next_attempt_at`.
 
 Three rules make the claim safe with several senders:
 
@@ -38,14 +38,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from pbbot.domain.messages import Channel, Outbound
 from pbbot.storage.codec import choices_from_json, choices_to_json
 from pbbot.storage.tables import (
-    OUTBOUND_STATUS_RANK,
     PRIORITY_BULK,
     PRIORITY_REPLY,
     OutboundMessage,
@@ -55,11 +54,10 @@ from pbbot.storage.tables import (
 __all__ = [
     "Claim",
     "ClaimedMessage",
-    "advance_outbound_status",
     "claim_due",
     "enqueue_messages",
+    "mark_unreachable",
     "next_due_at",
-    "record_delivery_status",
     "settle_blocked",
     "settle_failed",
     "settle_retry",
@@ -67,20 +65,6 @@ __all__ = [
 ]
 
 _UNSENT = ("queued", "sending")
-
-# A provider's delivery statuses (Twilio's words) as outbox statuses. The steps
-# before "sent" (accepted, scheduled, queued, sending) say nothing new: the
-# outbox marks a message sent as soon as the provider has accepted it.
-_DELIVERY_STATUSES = {
-    "sent": "sent",
-    "delivered": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
-}
-# Twilio 21610: the recipient replied STOP to the carrier; nothing reaches them
-# until they send START.
-_UNREACHABLE_ERROR_CODES = frozenset({21610})
 
 _UNREACHABLE = "the resident cannot be reached on this channel"
 _UNSUBSCRIBED = "skipped: the resident unsubscribed"
@@ -369,7 +353,7 @@ async def settle_blocked(session: AsyncSession, message: ClaimedMessage, *, erro
     """
     settled = await _settle(session, message, status="failed", error=error)
     if settled:
-        await _mark_unreachable(session, message.resident_id)
+        await mark_unreachable(session, message.resident_id)
     return settled
 
 
@@ -387,7 +371,8 @@ async def _settle(session: AsyncSession, message: ClaimedMessage, **values: Any)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def _mark_unreachable(session: AsyncSession, resident_id: int) -> None:
+async def mark_unreachable(session: AsyncSession, resident_id: int) -> None:
+    """The channel refuses this resident: mark them, and fail what is queued for them."""
     await session.execute(
         update(Resident)
         .where(Resident.id == resident_id)
@@ -424,85 +409,3 @@ async def _skip_bulk(session: AsyncSession, resident_id: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-# --- the provider's delivery reports -------------------------------------------------
-
-
-async def record_delivery_status(
-    session: AsyncSession,
-    provider_id: str,
-    status: str,
-    error_code: int | None = None,
-    *,
-    now: datetime,
-) -> bool:
-    """Record a provider's delivery report (a Twilio status callback); whether it changed anything.
-
-    `status` is the provider's word for it (Twilio's `MessageStatus`). Reports
-    arrive out of order, so a status only moves forward: a late "sent" after
-    "delivered" changes nothing. An unknown `provider_id` changes nothing
-    either (a message of another installation, or one whose send is not
-    committed yet: its report comes a few milliseconds too early). A failure
-    with error 21610 marks the resident unreachable, as a refused send does.
-    """
-    outbox_status = _DELIVERY_STATUSES.get(status.lower())
-    if outbox_status is None:
-        return False
-    error = None
-    if error_code is not None:
-        error = f"provider error {error_code}"
-    elif status.lower() == "canceled":
-        error = "canceled by the provider"
-    values: dict[str, Any] = {"delivered_at": now} if outbox_status == "delivered" else {}
-    resident_id = await _advance(
-        session, outbox_status, OutboundMessage.provider_id == provider_id, error, values
-    )
-    if resident_id is None:
-        return False
-    if outbox_status in ("failed", "undelivered") and error_code in _UNREACHABLE_ERROR_CODES:
-        await _mark_unreachable(session, resident_id)
-    return True
-
-
-async def advance_outbound_status(
-    session: AsyncSession,
-    status: str,
-    *,
-    message_id: int | None = None,
-    provider_id: str | None = None,
-    error: str | None = None,
-) -> bool:
-    """Move a message (by id or provider id) to `status`, only if that is forward.
-
-    Returns False when the message is unknown or already further along, e.g. a
-    "sent" callback that arrives after "delivered".
-    """
-    if (message_id is None) == (provider_id is None):
-        raise ValueError("give exactly one of message_id and provider_id")
-    which = (
-        OutboundMessage.id == message_id
-        if message_id is not None
-        else OutboundMessage.provider_id == provider_id
-    )
-    return await _advance(session, status, which, error, {}) is not None
-
-
-async def _advance(
-    session: AsyncSession, status: str, which: Any, error: str | None, values: dict[str, Any]
-) -> int | None:
-    """Move the matching message forward to `status`; its resident, or None if it did not move."""
-    rank = OUTBOUND_STATUS_RANK[status]
-    current_rank = case(OUTBOUND_STATUS_RANK, value=OutboundMessage.status, else_=-1)
-    values = {**values, "status": status}
-    if error is not None:
-        values["error"] = error
-    moved = await session.execute(
-        update(OutboundMessage)
-        .where(which, current_rank < rank)
-        .values(**values)
-        .returning(OutboundMessage.resident_id)
-        .execution_options(synchronize_session=False)
-    )
-    resident_id: int | None = moved.scalars().first()
-    return resident_id

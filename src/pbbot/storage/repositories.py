@@ -3,8 +3,9 @@
 Each takes the caller's `AsyncSession` and never commits: the caller owns the
 transaction (see `pbbot.conversations`), so a message, the state it changed and
 the replies it caused are stored together or not at all. Times (`now`) come from
-the caller's clock. The outbox's queries live in `pbbot.storage.outbound`;
-`enqueue_messages` and `advance_outbound_status` are re-exported here.
+the caller's clock. The outbox's queries live in `pbbot.storage.outbound` and
+`pbbot.storage.delivery`; `enqueue_messages` and `advance_outbound_status` are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pbbot.engine.events import Event
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
 from pbbot.storage.codec import event_record, inbound_from_json, inbound_to_json
-from pbbot.storage.outbound import advance_outbound_status, enqueue_messages
+from pbbot.storage.delivery import advance_outbound_status
+from pbbot.storage.outbound import enqueue_messages
 from pbbot.storage.tables import (
     Base,
     Conversation,
