@@ -29,7 +29,7 @@ from pbbot.domain.messages import Channel, Inbound, Outbound
 from pbbot.engine.events import Event, MessageCreated, Resubscribed, Unsubscribed
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import data_rights, repositories
+from pbbot.storage import data_rights, outbound, repositories
 
 __all__ = ["ConversationService", "ProcessOutcome", "StepFailed", "StepFunction"]
 
@@ -167,7 +167,7 @@ class ConversationService:
         states = {resident: found.state for resident, found in locked.items()}
         changes: dict[tuple[Channel, str], dict[str, Any]] = {}
         events_rows: list[dict[str, Any]] = []
-        outbound_rows: list[dict[str, Any]] = []
+        queued: list[dict[str, Any]] = []
         for inbound_id, inbound in loaded:
             resident = (inbound.channel, inbound.address)
             conversation = locked[resident]
@@ -183,7 +183,7 @@ class ConversationService:
             )
             replies = [event.message for event in events if isinstance(event, MessageCreated)]
             outcome.replies += replies
-            outbound_rows += repositories.outbound_rows(
+            queued += outbound.outbound_rows(
                 replies,
                 resident_id=conversation.resident_id,
                 channel=inbound.channel,
@@ -198,7 +198,7 @@ class ConversationService:
         ]
         await repositories.save_conversations(session, saves, now=now)
         await repositories.insert_rows(session, repositories.EVENTS, events_rows)
-        await repositories.insert_rows(session, repositories.OUTBOUND, outbound_rows)
+        await repositories.insert_rows(session, repositories.OUTBOUND, queued)
         for resident, values in changes.items():
             if values:
                 await repositories.update_resident(session, locked[resident].resident_id, **values)

@@ -20,8 +20,9 @@ from twilio.request_validator import RequestValidator
 from pbbot.channels.sms.sender import TwilioSender
 from pbbot.channels.telegram.bot import aiogram_sender
 from pbbot.channels.telegram.ptb import make_ptb_bot, ptb_sender
+from pbbot.outbox.limits import ChannelLimits
 from pbbot.runtime import Runtime, build_runtime
-from pbbot.server.app import SenderFactories, create_app
+from pbbot.server.app import SERVER_STATE, SenderFactories, create_app
 from pbbot.settings import load_settings
 from pbbot.storage.tables import InboundMessage, OutboundMessage
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -33,6 +34,8 @@ SECRET = "s3cret-token_for-tests"
 PUBLIC_URL = "https://pb.example.be"
 SMS_FROM = "+3215000001"
 RESIDENT_PHONE = "+32470123456"
+# Tests need no pauses between a resident's messages; the outbox's own tests check the limits.
+FAST_LIMITS = {"telegram": ChannelLimits(per_second=1000), "sms": ChannelLimits(per_second=1000)}
 
 
 @dataclass
@@ -81,7 +84,7 @@ class City:
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until every stored message is processed and every reply has left."""
-        state = self.client.server.app["pbbot"]
+        state = self.client.server.app[SERVER_STATE]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
@@ -145,7 +148,9 @@ async def running_city(database_url: str, *, driver: str = "aiogram") -> AsyncIt
             }
         )
         runtime = build_runtime(EDITION, database_url, TODAY)
-        app = create_app(runtime, settings, factories=_factories(driver, api, twilio_http))
+        app = create_app(
+            runtime, settings, factories=_factories(driver, api, twilio_http), limits=FAST_LIMITS
+        )
         client = TestClient(TestServer(app))
         await client.start_server()
         try:

@@ -3,6 +3,7 @@ means a polite answer. Never a 500, never a crash."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import pytest
@@ -38,7 +39,7 @@ async def test_requests_that_are_not_genuine_updates_are_refused(
     for name, value in headers.items():
         if value is None:
             del sent[name]
-    response = await city.client.post("/telegram/webhook", data=body, headers=sent)
+    response = await city.client.post("/telegram/webhook", data=io.BytesIO(body), headers=sent)
     assert response.status == status
     assert await city.inbound_count() == 0
 

@@ -58,7 +58,9 @@ async def test_a_conversation_with_buttons(city: City) -> None:
 async def test_a_stale_button_is_answered_and_explained(city: City) -> None:
     await city.telegram(text_message("hello", update_id=1, language_code="en"))
     await city.settle()
-    response = await city.telegram(callback_query("main_menu.menu.timeline", update_id=2))
+    response = await city.telegram(
+        callback_query("main_menu.menu.timeline", update_id=2, language_code="en")
+    )
     assert response.status == 200
     assert (await response.json())["method"] == "answerCallbackQuery"
     await city.settle()
@@ -80,7 +82,7 @@ async def test_contact_location_and_photo_are_accepted_where_text_is_expected(ci
         assert response.status == 200, update_id
     await city.settle()
     # The age question wants a number: each gets a polite re-prompt, never silence.
-    assert city.sent_texts()[-1].startswith("I don't seem to understand you.")
+    assert city.sent_texts()[-1].startswith("Sorry, I don't understand.")
 
 
 async def test_unknown_update_types_are_ignored_with_200(city: City) -> None:

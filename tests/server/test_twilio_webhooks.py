@@ -67,7 +67,7 @@ async def test_stop_unsubscribes_and_only_start_resubscribes(city: City) -> None
 
     await city.sms("What about the park?", sid=sid(11))  # an ordinary message: still stopped
     await city.settle()
-    assert city.sms_bodies()[-1].startswith("You have stopped pbbot.")
+    assert city.sms_bodies()[-1].startswith("You have stopped the messages.")
     await city.sms("UNSTOP", sid=sid(12))
     await city.settle()
     assert "What would you like to do?" in city.sms_bodies()[-1]

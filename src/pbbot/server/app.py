@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from aiohttp import web
 from sqlalchemy import text
@@ -23,14 +24,17 @@ from pbbot.channels.sms.status import DeliveryStatus
 from pbbot.channels.telegram.bot import aiogram_sender, make_bot
 from pbbot.channels.telegram.polling import poll_updates
 from pbbot.channels.telegram.sending import TelegramSender
-from pbbot.outbox import Outbox, OutboxLimits
+from pbbot.domain.messages import Channel
+from pbbot.outbox.limits import ChannelLimits, default_limits
+from pbbot.outbox.sender import Outbox
 from pbbot.runtime import Runtime
 from pbbot.server.pipeline import InboundPipeline
 from pbbot.server.telegram_webhook import TelegramWebhook
 from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
 from pbbot.settings import Settings
+from pbbot.storage.delivery import record_delivery_status
 
-__all__ = ["MAX_BODY_BYTES", "SenderFactories", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "create_app"]
 
 _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
@@ -61,12 +65,13 @@ def create_app(
     polling: bool = False,
     send: bool = True,
     factories: SenderFactories | None = None,
+    limits: Mapping[Channel, ChannelLimits] | None = None,
 ) -> web.Application:
     """The application; with `send=False` it only receives and queues (another
     process, sharing the PostgreSQL database, runs the outbox)."""
     factories = factories or SenderFactories()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    state = _ServerState(runtime, settings, polling, send, factories)
+    state = ServerState(runtime, settings, polling, send, factories, limits)
     app.router.add_get("/healthz", state.healthz)
     if settings.telegram and not polling:
         assert settings.telegram.secret is not None  # checked by load_settings
@@ -84,11 +89,11 @@ def create_app(
         app.router.add_post(SMS_PATH, twilio.sms)
         app.router.add_post(STATUS_PATH, twilio.status)
     app.cleanup_ctx.append(state.lifetime)
-    app["pbbot"] = state
+    app[SERVER_STATE] = state
     return app
 
 
-class _ServerState:
+class ServerState:
     """What lives as long as the application: pipeline, outbox, background tasks."""
 
     def __init__(
@@ -98,8 +103,10 @@ class _ServerState:
         polling: bool,
         send: bool,
         factories: SenderFactories,
+        limits: Mapping[Channel, ChannelLimits] | None,
     ):
         self.send = send
+        self.limits = limits
         self.runtime = runtime
         self.settings = settings
         self.polling = polling
@@ -113,8 +120,11 @@ class _ServerState:
             self.outbox.wake()
 
     async def record_status(self, status: DeliveryStatus) -> bool:
-        assert self.outbox is not None
-        return await self.outbox.record_delivery_status(status)
+        """A Twilio delivery report; an unknown or backward one changes nothing."""
+        async with self.runtime.sessionmaker.begin() as session:
+            return await record_delivery_status(
+                session, status.message_sid, status.status, status.error_code, now=datetime.now(UTC)
+            )
 
     async def healthz(self, request: web.Request) -> web.Response:
         try:
@@ -139,7 +149,7 @@ class _ServerState:
         self.outbox = Outbox(
             self.runtime.sessionmaker,
             senders,
-            limits=OutboxLimits(sms_segments_per_second=segments),
+            limits=self.limits or default_limits(sms_segments_per_second=segments),
         )
         await self.pipeline.recover()  # what a crash left stored but unprocessed
         background = [
@@ -174,3 +184,7 @@ class _ServerState:
             await poll_updates(bot, handle)
         finally:
             await bot.session.close()
+
+
+# The application's state (pipeline, outbox), for tests and operators' tools.
+SERVER_STATE = web.AppKey("pbbot", ServerState)

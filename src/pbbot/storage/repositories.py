@@ -3,7 +3,9 @@
 Each takes the caller's `AsyncSession` and never commits: the caller owns the
 transaction (see `pbbot.conversations`), so a message, the state it changed and
 the replies it caused are stored together or not at all. Times (`now`) come from
-the caller's clock.
+the caller's clock. The outbox's queries live in `pbbot.storage.outbound` and
+`pbbot.storage.delivery`; `enqueue_messages` and `advance_outbound_status` are
+re-exported here.
 
 The statements that run for every message are Core statements built once, with
 bind parameters: building and caching a statement costs more than running it on
@@ -18,18 +20,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pbbot.domain.messages import Channel, Inbound, Outbound
+from pbbot.domain.messages import Channel, Inbound
 from pbbot.engine.events import Event
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage.codec import choices_to_json, event_record, inbound_from_json, inbound_to_json
+from pbbot.storage.codec import event_record, inbound_from_json, inbound_to_json
+from pbbot.storage.delivery import advance_outbound_status
+from pbbot.storage.outbound import enqueue_messages
 from pbbot.storage.tables import (
-    OUTBOUND_STATUS_RANK,
-    PRIORITY_REPLY,
     Base,
     Conversation,
     ConversationEvent,
@@ -53,7 +55,6 @@ __all__ = [
     "lock_conversations",
     "lock_pending_inbound",
     "lock_pending_inbound_many",
-    "outbound_rows",
     "pending_inbound_ids",
     "record_events",
     "save_conversations",
@@ -373,99 +374,6 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, 
     """One executemany INSERT; nothing when there are no rows."""
     if rows:
         await session.execute(insert(table), rows)
-
-
-# --- outbound messages ---------------------------------------------------------------
-
-
-def outbound_rows(
-    messages: Sequence[Outbound],
-    *,
-    resident_id: int,
-    channel: Channel,
-    address: str,
-    now: datetime,
-    priority: int = PRIORITY_REPLY,
-    inbound_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """The `outbound_messages` rows that queue `messages`, due now, in order."""
-    return [
-        {
-            "resident_id": resident_id,
-            "channel": channel,
-            "address": address,
-            "text": message.text,
-            "choices": choices_to_json(message.choices),
-            "locale": message.locale,
-            "request": message.request,
-            "image": message.image,
-            "priority": priority,
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "inbound_id": inbound_id,
-        }
-        for message in messages
-    ]
-
-
-async def enqueue_messages(
-    session: AsyncSession,
-    messages: Sequence[Outbound],
-    *,
-    resident_id: int,
-    channel: Channel,
-    address: str,
-    now: datetime,
-    priority: int = PRIORITY_REPLY,
-    inbound_id: int | None = None,
-) -> None:
-    """Queue messages for the outbox, due now, in the order given."""
-    rows = outbound_rows(
-        messages,
-        resident_id=resident_id,
-        channel=channel,
-        address=address,
-        now=now,
-        priority=priority,
-        inbound_id=inbound_id,
-    )
-    await insert_rows(session, OUTBOUND, rows)
-
-
-async def advance_outbound_status(
-    session: AsyncSession,
-    status: str,
-    *,
-    message_id: int | None = None,
-    provider_id: str | None = None,
-    error: str | None = None,
-) -> bool:
-    """Move a message (by id or provider id) to `status`, only if that is forward.
-
-    Returns False when the message is unknown or already further along, e.g. a
-    "sent" callback that arrives after "delivered".
-    """
-    if (message_id is None) == (provider_id is None):
-        raise ValueError("give exactly one of message_id and provider_id")
-    rank = OUTBOUND_STATUS_RANK[status]
-    current_rank = case(OUTBOUND_STATUS_RANK, value=OutboundMessage.status, else_=-1)
-    which = (
-        OutboundMessage.id == message_id
-        if message_id is not None
-        else OutboundMessage.provider_id == provider_id
-    )
-    values: dict[str, Any] = {"status": status}
-    if error is not None:
-        values["error"] = error
-    result = await session.execute(
-        update(OutboundMessage)
-        .where(which, current_rank < rank)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- edition state -------------------------------------------------------------------

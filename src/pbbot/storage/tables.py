@@ -46,7 +46,8 @@ PRIORITY_REPLY = 0
 PRIORITY_BULK = 10
 
 # An outbound message's status only moves forward: callbacks arrive out of order,
-# and a late "sent" must not undo "delivered". The last three are final.
+# and a late "sent" must not undo "delivered". The last four are final; "skipped"
+# is a bulk message the outbox did not send because the resident unsubscribed.
 OUTBOUND_STATUS_RANK: dict[str, int] = {
     "queued": 0,
     "sending": 1,
@@ -54,6 +55,7 @@ OUTBOUND_STATUS_RANK: dict[str, int] = {
     "delivered": 3,
     "undelivered": 3,
     "failed": 3,
+    "skipped": 3,
 }
 
 
@@ -148,16 +150,26 @@ class InboundMessage(Base):
 
 
 class OutboundMessage(Base):
-    """One message in the outbox: a rendered-later `Outbound` and its delivery record."""
+    """One message in the outbox: a rendered-later `Outbound` and its delivery record.
+
+    While `status` is "sending", `next_attempt_at` is the end of the sender's
+    lease: a message still sending after it was abandoned by a crashed sender
+    (see `pbbot.storage.outbound`).
+    """
 
     __tablename__ = "outbound_messages"
-    # The outbox claims queued messages that are due, most urgent priority first.
-    __table_args__ = (Index("ix_outbound_messages_due", "status", "priority", "next_attempt_at"),)
+    __table_args__ = (
+        # The outbox claims one channel's due messages, most urgent priority first,
+        # in index order (see `pbbot.storage.outbound.claim_due`).
+        Index(
+            "ix_outbound_messages_due", "status", "channel", "priority", "next_attempt_at", "id"
+        ),
+        # Whether a message is the next one for its resident: their unsent messages.
+        Index(None, "resident_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    resident_id: Mapped[int] = mapped_column(
-        ForeignKey("residents.id", ondelete="CASCADE"), index=True
-    )
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
@@ -176,6 +188,8 @@ class OutboundMessage(Base):
     segments: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # When the provider reported the message delivered to the handset (SMS only).
+    delivered_at: Mapped[datetime | None]
     # The inbound message this one answers (None for broadcasts).
     inbound_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL")

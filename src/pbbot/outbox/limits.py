@@ -1,0 +1,199 @@
+"""How fast each channel may send: token buckets per channel and per address.
+
+Telegram lets a bot send about 30 messages per second in all and about one per
+second to any one chat; beyond that it answers 429 with a `retry_after`. pbbot
+stays under with 25/s and 1/s. An SMS sender (a Twilio number or messaging
+service) sends a fixed number of segments per second; Twilio queues what comes
+faster, but a message in Twilio's queue can no longer be overtaken by a reply,
+so a broadcast handed over all at once would delay every reply behind it. The
+outbox keeps the backlog itself, at the sender's pace, and replies go first.
+
+A message is charged one unit as it starts. What it cost beyond that (an SMS of
+three segments, a long Telegram text sent in two parts) is charged from the
+provider's receipt, as debt the next messages wait for: the rate holds over
+time, and the segments of one message leave together, as they must.
+
+The limits live in one process. Several processes sending for the same bot or
+number each take a share (`ChannelLimits.share`, e.g. from a setting per
+process). The per-address limit is not divided: a resident's messages are
+claimed one at a time whichever process sends them, so at worst two processes
+send one chat two messages within a second, a burst Telegram tolerates (and
+if not, its `retry_after` is honored).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from pbbot.domain.messages import Channel
+from pbbot.outbox.clock import Clock
+
+__all__ = [
+    "DEFAULT_SMS_SEGMENTS_PER_SECOND",
+    "TELEGRAM_LIMITS",
+    "ChannelLimiter",
+    "ChannelLimits",
+    "TokenBucket",
+    "default_limits",
+]
+
+# Below this, a wait is rounding error: sleeping it would only loop.
+_EPSILON = 1e-9
+# Idle per-address buckets are forgotten once there are more than this many.
+_MAX_ADDRESS_BUCKETS = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """One channel's limits.
+
+    `per_second` units (messages on Telegram, segments by SMS) in all, with
+    up to `burst` at once after a quiet spell; `per_address_per_second` to any
+    one address (None: no such limit), with up to `per_address_burst` at once.
+    A burst of 1 spaces the messages evenly, so no one-second window holds more
+    than the rate.
+    """
+
+    per_second: float
+    burst: float = 1.0
+    per_address_per_second: float | None = None
+    per_address_burst: float = 1.0
+
+    def __post_init__(self) -> None:
+        rates = (self.per_second, self.per_address_per_second or 1.0)
+        if min(rates) <= 0 or min(self.burst, self.per_address_burst) < 1:
+            raise ValueError(f"rates must be positive and bursts at least 1: {self}")
+
+    def share(self, processes: int) -> ChannelLimits:
+        """This channel's limits for one of `processes` processes sending together."""
+        return replace(self, per_second=self.per_second / processes)
+
+
+TELEGRAM_LIMITS = ChannelLimits(per_second=25.0, per_address_per_second=1.0)
+
+# A Twilio long code sends one segment per second in many countries; a city
+# with a messaging service or a short code sets its own figure.
+DEFAULT_SMS_SEGMENTS_PER_SECOND = 1.0
+
+
+def default_limits(
+    sms_segments_per_second: float = DEFAULT_SMS_SEGMENTS_PER_SECOND,
+) -> dict[Channel, ChannelLimits]:
+    """The limits of the channels pbbot has, for one process sending alone."""
+    return {
+        "telegram": TELEGRAM_LIMITS,
+        "sms": ChannelLimits(per_second=sms_segments_per_second),
+    }
+
+
+class TokenBucket:
+    """`rate` tokens per second, holding at most `capacity`; may go into debt.
+
+    Pure arithmetic on the times it is given, so that it can be tested exactly.
+    """
+
+    def __init__(self, rate: float, capacity: float, now: float):
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.stamp = now
+
+    def tokens_at(self, now: float) -> float:
+        return min(self.capacity, self.tokens + max(0.0, now - self.stamp) * self.rate)
+
+    def wait(self, now: float) -> float:
+        """Seconds from `now` until one token is there."""
+        missing = 1.0 - self.tokens_at(now)
+        return missing / self.rate if missing > _EPSILON else 0.0
+
+    def take(self, now: float, tokens: float = 1.0) -> None:
+        self.tokens = self.tokens_at(now) - tokens
+        self.stamp = max(self.stamp, now)
+
+    def is_full(self, now: float) -> bool:
+        return self.tokens_at(now) >= self.capacity
+
+
+class ChannelLimiter:
+    """The buckets of one channel in this process: one for the channel, one per address."""
+
+    def __init__(self, limits: ChannelLimits, clock: Clock):
+        self.limits = limits
+        self._clock = clock
+        self._bucket = TokenBucket(limits.per_second, limits.burst, clock.monotonic())
+        self._addresses: dict[str, TokenBucket] = {}
+        self._paused_until = clock.monotonic()
+
+    def delay(self, address: str) -> float:
+        """Seconds until a message to `address` may start (0: now)."""
+        now = self._clock.monotonic()
+        waits = [self._paused_until - now, self._bucket.wait(now)]
+        bucket = self._addresses.get(address)
+        if bucket is not None:
+            waits.append(bucket.wait(now))
+        longest = max(waits)
+        return longest if longest > _EPSILON else 0.0
+
+    def take(self, address: str) -> None:
+        """Charge the start of one message to `address`."""
+        self.charge(address, 1.0)
+
+    def charge(self, address: str, units: float) -> None:
+        """Charge `units` more to the channel and to `address` (a receipt's extra segments)."""
+        if units <= 0:
+            return
+        now = self._clock.monotonic()
+        self._bucket.take(now, units)
+        if self.limits.per_address_per_second is not None:
+            self._address_bucket(address, now).take(now, units)
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing on this channel for `seconds` (the provider's `retry_after`)."""
+        self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)
+
+    async def acquire(self, address: str, *, max_wait: float) -> bool:
+        """Wait until a message to `address` may start, and charge it.
+
+        False, without charging, when that is more than `max_wait` seconds
+        away: the caller puts the message back in the queue rather than hold it.
+        """
+        while True:
+            delay = self.delay(address)
+            if delay <= 0:
+                self.take(address)
+                return True
+            if delay > max_wait:
+                return False
+            await self._clock.sleep(delay)
+
+    def allowance(self, horizon: float) -> int:
+        """How many messages the channel could start within `horizon` seconds from now.
+
+        The outbox claims no more than this, so that a claimed message does not
+        sit waiting for the limiter while its lease runs.
+        """
+        now = self._clock.monotonic()
+        start = max(now, self._paused_until)
+        window = now + horizon - start
+        if window < 0:
+            return 0
+        units = self._bucket.tokens_at(start) + self._bucket.rate * window
+        return max(0, math.floor(units + _EPSILON))
+
+    def _address_bucket(self, address: str, now: float) -> TokenBucket:
+        bucket = self._addresses.get(address)
+        if bucket is None:
+            if len(self._addresses) >= _MAX_ADDRESS_BUCKETS:
+                self._forget_idle(now)
+            assert self.limits.per_address_per_second is not None
+            bucket = TokenBucket(
+                self.limits.per_address_per_second, self.limits.per_address_burst, now
+            )
+            self._addresses[address] = bucket
+        return bucket
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop full buckets: a full bucket is what a new one would be."""
+        for address in [a for a, bucket in self._addresses.items() if bucket.is_full(now)]:
+            del self._addresses[address]
