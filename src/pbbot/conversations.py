@@ -99,13 +99,9 @@ class ConversationService:
     async def accept_many(self, items: Sequence[tuple[Inbound, str | None]]) -> list[int | None]:
         """Store several messages in one transaction (a server's group commit)."""
         now = self._clock()
+        keyed = [(inbound, key or _new_key(inbound)) for inbound, key in items]
         async with self._sessionmaker.begin() as session:
-            return [
-                await repositories.store_inbound(
-                    session, inbound, key=key or _new_key(inbound), now=now
-                )
-                for inbound, key in items
-            ]
+            return await repositories.store_inbound_many(session, keyed, now=now)
 
     async def process(self, inbound_id: int) -> list[Outbound]:
         """Process a stored message once; [] if it was processed already.

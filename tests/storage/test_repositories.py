@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pbbot.domain.messages import Outbound
+from pbbot.domain.messages import Inbound, Outbound
 from pbbot.storage import repositories
 from pbbot.storage.tables import PRIORITY_BULK, OutboundMessage, Resident
 
@@ -137,3 +137,21 @@ async def test_a_naive_time_is_refused(sessionmaker: async_sessionmaker[AsyncSes
     async with sessionmaker.begin() as session:
         with pytest.raises(StatementError, match="naive datetime"):
             await repositories.lock_conversation(session, "sms", "1", now=datetime(2027, 1, 1))
+
+
+async def test_storing_many_messages_refuses_keys_seen_before_or_repeated(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    hello = Inbound(channel="sms", address="+32470000001", text="hallo")
+    async with sessionmaker.begin() as session:
+        first = await repositories.store_inbound_many(session, [(hello, "twilio:A")], now=NOW)
+    async with sessionmaker.begin() as session:
+        ids = await repositories.store_inbound_many(
+            session,
+            [(hello, "twilio:A"), (hello, "twilio:B"), (hello, "twilio:B"), (hello, "twilio:C")],
+            now=NOW,
+        )
+    assert first[0] is not None
+    assert ids[0] is None and ids[2] is None  # seen before; repeated in the batch
+    assert ids[1] is not None and ids[3] is not None and ids[1] != ids[3]
+    assert first[0] not in (ids[1], ids[3])

@@ -28,29 +28,46 @@ _CHANNELS = ("telegram", "sms")
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "tally", help="count a Pabulib .pb file", description=__doc__,
+        "tally",
+        help="count a Pabulib .pb file",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE.pb", type=Path)
-    parser.add_argument("--rule", choices=_RULE_CHOICES,
-                        help="counting rule (default: the file's META rule)")
+    parser.add_argument(
+        "--rule", choices=_RULE_CHOICES, help="counting rule (default: the file's META rule)"
+    )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    parser.add_argument("--explain", metavar="LANG",
-                        help="print the results as residents read them (nl fr en tr ar)")
-    parser.add_argument("--channel", choices=_CHANNELS, default="telegram",
-                        help="with --explain: the Telegram text or the SMS (default: telegram)")
+    parser.add_argument(
+        "--explain",
+        metavar="LANG",
+        help="print the results as residents read them (nl fr en tr ar)",
+    )
+    parser.add_argument(
+        "--channel",
+        choices=_CHANNELS,
+        default="telegram",
+        help="with --explain: the Telegram text or the SMS (default: telegram)",
+    )
     parser.add_argument("--chart", metavar="OUT.png", type=Path, help="draw a bar chart")
     parser.add_argument("--csv", metavar="OUT.csv", type=Path, help="write the projects as CSV")
-    parser.add_argument("--pb", metavar="OUT.pb", type=Path,
-                        help="write a Pabulib file whose selected column holds the winners")
+    parser.add_argument(
+        "--pb",
+        metavar="OUT.pb",
+        type=Path,
+        help="write a Pabulib file whose selected column holds the winners",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     source = str(args.file)
     if args.explain and args.explain not in SUPPORTED_LOCALES:
-        raise PabulibError(f"--explain: unknown language {args.explain!r} "
-                           f"(expected one of {', '.join(SUPPORTED_LOCALES)})", source=source)
+        raise PabulibError(
+            f"--explain: unknown language {args.explain!r} "
+            f"(expected one of {', '.join(SUPPORTED_LOCALES)})",
+            source=source,
+        )
     election = read_pabulib(args.file)
     outcome = count(election, args.rule, source=source)
     if args.json:
@@ -86,8 +103,10 @@ def _as_json(outcome: Outcome) -> dict[str, object]:
 def _as_table(outcome: Outcome) -> str:
     election = outcome.election
     scores = election.scores
-    lines = [f"rule: {outcome.rule}   voters: {election.voters}   "
-             f"spent {outcome.spent} of {election.budget} {election.currency}"]
+    lines = [
+        f"rule: {outcome.rule}   voters: {election.voters}   "
+        f"spent {outcome.spent} of {election.budget} {election.currency}"
+    ]
     for project_id in outcome.selected:
         project = election.project_by_id[project_id]
         votes = scores[project_id]
@@ -103,5 +122,13 @@ def _write_csv(outcome: Outcome, path: Path) -> None:
         writer = csv.writer(stream)
         writer.writerow(["project_id", "name", "cost", "votes", "categories", "selected"])
         for project in election.projects:
-            writer.writerow([project.id, project.name, project.cost, election.scores[project.id],
-                             ",".join(project.categories), int(outcome.is_selected(project.id))])
+            writer.writerow(
+                [
+                    project.id,
+                    project.name,
+                    project.cost,
+                    election.scores[project.id],
+                    ",".join(project.categories),
+                    int(outcome.is_selected(project.id)),
+                ]
+            )

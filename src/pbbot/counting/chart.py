@@ -37,19 +37,22 @@ def draw_chart(outcome: Outcome, path: str | Path, tr: Translator) -> Path:
 
     labels = [_label(election.project_by_id[p].name or p) for p in rows]
     colours = [_FUNDED if outcome.is_selected(p) else _NOT_FUNDED for p in rows]
-    funded = [float(election.project_by_id[p].cost) if outcome.is_selected(p) else 0.0
-              for p in rows]
+    funded = [
+        float(election.project_by_id[p].cost) if outcome.is_selected(p) else 0.0 for p in rows
+    ]
 
     height = 1.5 + 0.32 * len(rows)
     figure, (votes_axis, money_axis) = plt.subplots(
-        1, 2, figsize=(11, height), sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+        1, 2, figsize=(11, height), sharey=True, gridspec_kw={"width_ratios": [3, 2]}
+    )
     try:
         votes_axis.barh(range(len(rows)), [float(scores[p]) for p in rows], color=colours)
         votes_axis.set_yticks(range(len(rows)), labels, fontsize=8)
         votes_axis.set_xlabel(tr.gettext("Votes"))
         money_axis.barh(range(len(rows)), funded, color=_FUNDED)
-        money_axis.set_xlabel(tr.gettext("Funded amount ({currency})").format(
-            currency=election.currency))
+        money_axis.set_xlabel(
+            tr.gettext("Funded amount ({currency})").format(currency=election.currency)
+        )
         figure.suptitle(tr.gettext("Vote results"))
         figure.tight_layout()
         figure.savefig(path, format="png", dpi=110)

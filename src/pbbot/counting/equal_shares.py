@@ -144,8 +144,10 @@ class _Count:
         payment_slope = float(-slope_before[first] / payers[first])
         poor = np.arange(len(budgets)) < first
         # The poor stay poor and the rich stay rich.
-        self._keep(np.where(poor, payment - budgets, budgets - payment),
-                   np.where(poor, payment_slope - slopes, slopes - payment_slope))
+        self._keep(
+            np.where(poor, payment - budgets, budgets - payment),
+            np.where(poor, payment_slope - slopes, slopes - payment_slope),
+        )
         return _Price(payment / cost, payment_slope / cost, present, poor, payment, payment_slope)
 
     def buy(self, project: int, price: _Price) -> None:
@@ -225,8 +227,9 @@ def equal_shares(election: Election, *, share: Decimal | None = None) -> Outcome
     if share is None:
         share = election.budget / max(election.voters, 1)
     bought = _Count(approvals, float(share)).run() if election.voters else []
-    return Outcome("equal-shares", tuple(approvals.ids[p] for p in bought), election,
-                   voter_budget=share)
+    return Outcome(
+        "equal-shares", tuple(approvals.ids[p] for p in bought), election, voter_budget=share
+    )
 
 
 def equal_shares_add1(election: Election, *, rule: str = "equalshares/add1") -> Outcome:
@@ -295,9 +298,16 @@ def equal_shares_add1_comparison(election: Election) -> Outcome:
     mes = equal_shares_add1(election, rule=rule)
     other = greedy(election, rule=rule)
     vote = compare_with_greedy(election, mes.selected, other.selected)
-    note = (f"comparison step: {vote.prefer_equal_shares} voters prefer Equal Shares, "
-            f"{vote.prefer_greedy} prefer greedy")
+    note = (
+        f"comparison step: {vote.prefer_equal_shares} voters prefer Equal Shares, "
+        f"{vote.prefer_greedy} prefer greedy"
+    )
     if vote.prefer_greedy > vote.prefer_equal_shares:
         return Outcome(rule, other.selected, election, note=note + "; greedy wins")
-    return Outcome(rule, mes.selected, election, voter_budget=mes.voter_budget,
-                   note=note + "; Equal Shares stays")
+    return Outcome(
+        rule,
+        mes.selected,
+        election,
+        voter_budget=mes.voter_budget,
+        note=note + "; Equal Shares stays",
+    )

@@ -108,8 +108,11 @@ class _Reader:
         if row is None:
             raise self._error(f"file ends after {section.upper()}: header row missing", line)
         header = [cell.strip() for cell in row]
-        required = {"meta": ("key", "value"), "projects": ("project_id", "cost"),
-                    "votes": ("voter_id", "vote")}[section]
+        required = {
+            "meta": ("key", "value"),
+            "projects": ("project_id", "cost"),
+            "votes": ("voter_id", "vote"),
+        }[section]
         for column in required:
             if column not in header:
                 raise self._error(f"{section.upper()} header lacks the column {column!r}")
@@ -123,8 +126,10 @@ class _Reader:
             if key not in self._meta:
                 raise self._error(f"META lacks {key!r}")
         if self._meta["vote_type"] not in _VOTE_TYPES:
-            raise self._error(f"vote_type {self._meta['vote_type']!r} is not supported "
-                              f"(expected one of {', '.join(_VOTE_TYPES)})")
+            raise self._error(
+                f"vote_type {self._meta['vote_type']!r} is not supported "
+                f"(expected one of {', '.join(_VOTE_TYPES)})"
+            )
         self._number(self._meta["budget"], "budget")
 
     def _number(self, text: str, what: str) -> Decimal:
@@ -167,8 +172,9 @@ class _Reader:
         if self._meta["vote_type"] == "cumulative":
             raw = [p for p in cells["points"].split(",") if p.strip()]
             if len(raw) != len(projects):
-                raise self._error(f"voter {voter_id!r}: {len(projects)} projects but "
-                                  f"{len(raw)} points")
+                raise self._error(
+                    f"voter {voter_id!r}: {len(projects)} projects but {len(raw)} points"
+                )
             points = tuple(self._number(p, "points") for p in raw)
         extra = {k: v.strip() for k, v in cells.items() if k not in _BALLOT_FIELDS}
         self._ballots.append(Ballot(voter_id, projects, points, extra))
@@ -187,8 +193,9 @@ class _Reader:
         return Election(dict(self._meta), tuple(self._projects.values()), tuple(self._ballots))
 
 
-def write_pabulib(election: Election, target: str | Path | TextIO,
-                  *, outcome: Outcome | None = None) -> None:
+def write_pabulib(
+    election: Election, target: str | Path | TextIO, *, outcome: Outcome | None = None
+) -> None:
     """Write `election` as Pabulib; with `outcome`, the `selected` column holds its winners."""
     if isinstance(target, (str, Path)):
         with Path(target).open("w", encoding="utf-8", newline="") as stream:

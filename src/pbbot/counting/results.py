@@ -26,10 +26,20 @@ _NAME_LENGTH = 60
 
 # Pabulib's themes are translated; themes a city made up are shown as written.
 KNOWN_THEMES = (
-    N_("community building"), N_("culture"), N_("education"), N_("education and science"),
-    N_("environmental protection"), N_("health"), N_("health and welfare"),
-    N_("nature and greenery"), N_("public space"), N_("public transit and roads"),
-    N_("sport"), N_("sport and recreation"), N_("urban greenery"), N_("welfare"),
+    N_("community building"),
+    N_("culture"),
+    N_("education"),
+    N_("education and science"),
+    N_("environmental protection"),
+    N_("health"),
+    N_("health and welfare"),
+    N_("nature and greenery"),
+    N_("public space"),
+    N_("public transit and roads"),
+    N_("sport"),
+    N_("sport and recreation"),
+    N_("urban greenery"),
+    N_("welfare"),
 )
 _ELIGIBLE_KEYS = ("num_eligible", "eligible_voters", "num_eligible_voters")
 
@@ -61,21 +71,25 @@ def _headline(outcome: Outcome, tr: Translator) -> str:
         "Vote results: {count} project is funded, for {spent} of the {budget} budget.",
         "Vote results: {count} projects are funded, for {spent} of the {budget} budget.",
         count,
-    ).format(count=format_number(count, tr.babel_locale),
-             spent=_money(tr, outcome, outcome.spent),
-             budget=_money(tr, outcome, outcome.election.budget))
+    ).format(
+        count=format_number(count, tr.babel_locale),
+        spent=_money(tr, outcome, outcome.spent),
+        budget=_money(tr, outcome, outcome.election.budget),
+    )
 
 
 def _turnout(outcome: Outcome, tr: Translator) -> str:
     election = outcome.election
     voters = election.voters
     text = tr.ngettext("{voters} resident voted.", "{voters} residents voted.", voters).format(
-        voters=format_number(voters, tr.babel_locale))
+        voters=format_number(voters, tr.babel_locale)
+    )
     eligible = next((election.meta[k] for k in _ELIGIBLE_KEYS if election.meta.get(k)), None)
     if eligible and eligible.isdigit() and int(eligible) > 0:
         share = format_percentage(Decimal(voters) / int(eligible), tr.babel_locale)
         text += " " + tr.gettext("That is {percent} of the residents who could vote.").format(
-            percent=share)
+            percent=share
+        )
     return text
 
 
@@ -85,23 +99,28 @@ def _rule(outcome: Outcome, tr: Translator) -> str:
         sentence = tr.gettext(
             "How the winners were chosen: the budget was shared equally among all voters "
             "(the Method of Equal Shares), and a project was funded when its supporters' "
-            "shares together could pay for it.")
+            "shares together could pay for it."
+        )
     elif outcome.rule == "greedy-no-skip":
         sentence = tr.gettext(
             "How the winners were chosen: the projects with the most votes were funded "
-            "first, until the next one no longer fitted in the budget.")
+            "first, until the next one no longer fitted in the budget."
+        )
     elif outcome.rule.startswith("equal"):  # the comparison step chose greedy
         sentence = tr.gettext(
             "How the winners were chosen: more voters preferred funding the most-voted "
-            "projects to the Method of Equal Shares, so the most-voted projects were funded.")
+            "projects to the Method of Equal Shares, so the most-voted projects were funded."
+        )
     elif election.vote_type == "cumulative":
         sentence = tr.gettext(
             "How the winners were chosen: the projects with the most points were funded "
-            "first; a project that no longer fitted in the budget was skipped.")
+            "first; a project that no longer fitted in the budget was skipped."
+        )
     else:
         sentence = tr.gettext(
             "How the winners were chosen: the projects with the most votes were funded "
-            "first; a project that no longer fitted in the budget was skipped.")
+            "first; a project that no longer fitted in the budget was skipped."
+        )
     threshold = election.score_threshold
     if threshold and outcome.rule in ("greedy-threshold", "greedy-no-skip"):
         sentence += " " + tr.ngettext(
@@ -130,30 +149,46 @@ def _telegram(outcome: Outcome, tr: Translator, chosen: Collection[str] | None) 
     for project_id in outcome.selected:
         project = election.project_by_id[project_id]
         votes = int(election.scores[project_id])
-        projects.append("• " + tr.gettext("{label}: {amount} ({detail})").format(
-            label=_short(project.name or project_id),
-            amount=_money(tr, outcome, project.cost),
-            detail=tr.ngettext("{votes} vote", "{votes} votes", votes).format(
-                votes=format_number(votes, locale)),
-        ))
+        projects.append(
+            "• "
+            + tr.gettext("{label}: {amount} ({detail})").format(
+                label=_short(project.name or project_id),
+                amount=_money(tr, outcome, project.cost),
+                detail=tr.ngettext("{votes} vote", "{votes} votes", votes).format(
+                    votes=format_number(votes, locale)
+                ),
+            )
+        )
     themes = []
     by_theme = funded_by_theme(outcome)
     if by_theme and outcome.spent > 0:
         themes.append(tr.gettext("Share of the money per theme:"))
         for theme, amount in by_theme.items():
-            themes.append("• " + tr.gettext("{label}: {amount} ({detail})").format(
-                label=_theme(tr, theme), amount=_money(tr, outcome, amount),
-                detail=format_percentage(amount / outcome.spent, locale)))
-    tail = [_rule(outcome, tr), tr.gettext(
-        "What happens next: the city now carries out the funded projects, "
-        "and we will keep you posted here.")]
+            themes.append(
+                "• "
+                + tr.gettext("{label}: {amount} ({detail})").format(
+                    label=_theme(tr, theme),
+                    amount=_money(tr, outcome, amount),
+                    detail=format_percentage(amount / outcome.spent, locale),
+                )
+            )
+    tail = [
+        _rule(outcome, tr),
+        tr.gettext(
+            "What happens next: the city now carries out the funded projects, "
+            "and we will keep you posted here."
+        ),
+    ]
 
     def assemble(shown: int) -> str:
         listed = projects[:shown]
         if shown < len(projects):
             more = len(projects) - shown
-            listed.append(tr.ngettext("…and {count} more project.", "…and {count} more projects.",
-                                      more).format(count=format_number(more, locale)))
+            listed.append(
+                tr.ngettext(
+                    "…and {count} more project.", "…and {count} more projects.", more
+                ).format(count=format_number(more, locale))
+            )
         blocks = ["\n".join(head), "\n".join(listed), "\n".join(themes), "\n\n".join(tail)]
         return "\n\n".join(block for block in blocks if block)
 
@@ -169,14 +204,19 @@ def _mine(outcome: Outcome, tr: Translator, chosen: Collection[str]) -> str:
     mine = [project_id for project_id in chosen if project_id in outcome.election.project_by_id]
     funded = sum(1 for project_id in mine if outcome.is_selected(project_id))
     if len(mine) == 1:
-        return tr.gettext("Your project was funded.") if funded else tr.gettext(
-            "Your project was not funded.")
+        return (
+            tr.gettext("Your project was funded.")
+            if funded
+            else tr.gettext("Your project was not funded.")
+        )
     return tr.ngettext(
         "{funded} of your {chosen} projects was funded.",
         "{funded} of your {chosen} projects were funded.",
         funded,
-    ).format(funded=format_number(funded, tr.babel_locale),
-             chosen=format_number(len(mine), tr.babel_locale))
+    ).format(
+        funded=format_number(funded, tr.babel_locale),
+        chosen=format_number(len(mine), tr.babel_locale),
+    )
 
 
 def _fits(text: str) -> bool:

@@ -43,6 +43,7 @@ def count(election: Election, rule: str | None = None, *, source: str | None = N
         counter = RULES[name]
     except KeyError:
         known = ", ".join(sorted(RULES))
-        raise PabulibError(f"unknown counting rule {name!r} (known: {known})",
-                           source=source) from None
+        raise PabulibError(
+            f"unknown counting rule {name!r} (known: {known})", source=source
+        ) from None
     return counter(election)

@@ -45,8 +45,10 @@ def funded_by_theme(outcome: Outcome) -> dict[str, Decimal]:
         for theme in project.categories:
             part = project.cost / len(project.categories)
             amounts[theme] = amounts.get(theme, Decimal(0)) + part
-    whole = {theme: amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-             for theme, amount in amounts.items()}
+    whole = {
+        theme: amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+        for theme, amount in amounts.items()
+    }
     return dict(sorted(whole.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -74,8 +76,13 @@ def theme_shares(election: Election) -> list[ThemeShare]:
     median = median / median.sum() if median.sum() > 0 else mean
     budget = election.budget
     return [
-        ThemeShare(theme, float(mean[i]), float(median[i]),
-                   _amount(budget, float(mean[i])), _amount(budget, float(median[i])))
+        ThemeShare(
+            theme,
+            float(mean[i]),
+            float(median[i]),
+            _amount(budget, float(mean[i])),
+            _amount(budget, float(median[i])),
+        )
         for i, theme in enumerate(themes)
     ]
 

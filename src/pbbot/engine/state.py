@@ -6,7 +6,7 @@ it as JSON (`to_json` / `from_json`) in the same transaction as the events.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["ConversationState"]
@@ -40,10 +40,17 @@ class ConversationState:
         return replace(self, **changes)
 
     def to_json(self) -> dict[str, JSONValue]:
-        data = asdict(self)
-        data["offered"] = list(self.offered)
-        data["resume"] = list(self.resume) if self.resume else None
-        return data
+        # Written out (not dataclasses.asdict, which deep-copies): it runs per message.
+        return {
+            "locale": self.locale,
+            "flow": self.flow,
+            "step": self.step,
+            "answers": self.answers,
+            "offered": list(self.offered),
+            "misses": self.misses,
+            "stopped": self.stopped,
+            "resume": list(self.resume) if self.resume else None,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, JSONValue]) -> ConversationState:

@@ -108,9 +108,7 @@ def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
     lines = [
-        t.gettext("Language: {language}").format(
-            language=locale_names([turn.locale])[turn.locale]
-        )
+        t.gettext("Language: {language}").format(language=locale_names([turn.locale])[turn.locale])
     ]
     if "district" in turn.answers:
         lines.append(t.gettext("District: {district}").format(district=turn.answers["district"]))

@@ -29,12 +29,14 @@ SOURCE_LOCALE = "en"
 SUPPORTED_LOCALES: tuple[str, ...] = ("nl", "fr", "en", "tr", "ar")
 
 
+# Resolved once: the engine asks for translators on every message.
+_BESIDE_SRC = Path(__file__).resolve().parents[3] / "locales"
+
+
 def locales_dir() -> Path:
     """The `locales/` folder: `PBBOT_LOCALES_DIR`, else the one beside `src/`."""
     configured = os.environ.get("PBBOT_LOCALES_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "locales"
+    return Path(configured) if configured else _BESIDE_SRC
 
 
 def N_(message: str) -> str:
@@ -68,14 +70,14 @@ class Translator:
 
 
 @cache
-def _load(locale: str, folder: str) -> NullTranslations:
+def _load(locale: str, folder: str) -> Translator:
     # Babel falls back to NullTranslations (the English msgid) when no .mo exists;
     # `pbbot i18n check` and the test suite make sure that never ships.
-    return Translations.load(folder, [locale], domain=DOMAIN)
+    return Translator(locale, Translations.load(folder, [locale], domain=DOMAIN))
 
 
 def translator(locale: str) -> Translator:
     """The translator for `locale` (one of SUPPORTED_LOCALES)."""
     if locale not in SUPPORTED_LOCALES:
         raise ValueError(f"unsupported locale {locale!r}; expected one of {SUPPORTED_LOCALES}")
-    return Translator(locale, _load(locale, str(locales_dir())))
+    return _load(locale, str(locales_dir()))

@@ -126,10 +126,13 @@ class Outbox:
         started: list[asyncio.Task[None]] = []
         for channel in self._senders:
             limiter = self._limiters[channel]
-            room = min(
-                self._policy.batch_size,
-                limiter.allowance(self._policy.claim_horizon),
-            ) - self._in_flight[channel]
+            room = (
+                min(
+                    self._policy.batch_size,
+                    limiter.allowance(self._policy.claim_horizon),
+                )
+                - self._in_flight[channel]
+            )
             claim = await self._queue.claim(channel, max(0, room))
             taken += claim.settled + len(claim.messages)
             for message in claim.messages:

@@ -61,6 +61,7 @@ __all__ = [
     "set_edition_value",
     "set_unreachable",
     "store_inbound",
+    "store_inbound_many",
     "update_resident",
 ]
 
@@ -131,6 +132,49 @@ async def store_inbound(
     )
     inbound_id: int | None = result.scalar_one_or_none()
     return inbound_id
+
+
+async def store_inbound_many(
+    session: AsyncSession, items: Sequence[tuple[Inbound, str]], *, now: datetime
+) -> list[int | None]:
+    """Store messages under their keys; each one's id, or None where the key was
+    stored before (also for a key repeated within `items`).
+
+    Three statements whatever the number of messages: the keys already there,
+    one INSERT for the others, their ids.
+    """
+    keys = [key for _, key in items]
+    seen = set(await session.scalars(select(INBOUND.c.key).where(INBOUND.c.key.in_(keys))))
+    rows = []
+    for inbound, key in items:
+        if key not in seen:
+            seen.add(key)
+            rows.append(
+                {
+                    "key": key,
+                    "channel": inbound.channel,
+                    "address": inbound.address,
+                    "body": inbound_to_json(inbound),
+                    "received_at": inbound.received_at or now,
+                    "processed_at": None,
+                }
+            )
+    if not rows:
+        return [None] * len(items)
+    # ON CONFLICT: another process may store the same key meanwhile; then both
+    # schedule it, and processing (which locks and checks) runs it once.
+    await session.execute(
+        _upsert(session, INBOUND).on_conflict_do_nothing(index_elements=["key"]), rows
+    )
+    new_keys = [row["key"] for row in rows]
+    found = await session.execute(
+        select(INBOUND.c.key, INBOUND.c.id).where(INBOUND.c.key.in_(new_keys))
+    )
+    ids = {key: inbound_id for key, inbound_id in found}
+    result: list[int | None] = []
+    for _, key in items:
+        result.append(ids.pop(key, None))  # a repeated key gets None the second time
+    return result
 
 
 async def pending_inbound_ids(

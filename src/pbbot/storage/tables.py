@@ -161,9 +161,7 @@ class OutboundMessage(Base):
     __table_args__ = (
         # The outbox claims one channel's due messages, most urgent priority first,
         # in index order (see `pbbot.storage.outbound.claim_due`).
-        Index(
-            "ix_outbound_messages_due", "status", "channel", "priority", "next_attempt_at", "id"
-        ),
+        Index("ix_outbound_messages_due", "status", "channel", "priority", "next_attempt_at", "id"),
         # Whether a message is the next one for its resident: their unsent messages.
         Index(None, "resident_id", "status"),
     )

@@ -50,7 +50,5 @@ def parse_twilio_sms(form: Mapping[str, str]) -> InboundUpdate:
     text = clean_text(form.get("Body") or "")
     return InboundUpdate(
         key=f"twilio:{sid}",
-        inbound=Inbound(
-            channel=CHANNEL, address=sender, text=text, keyword=classify_keyword(text)
-        ),
+        inbound=Inbound(channel=CHANNEL, address=sender, text=text, keyword=classify_keyword(text)),
     )
