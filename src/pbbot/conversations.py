@@ -92,16 +92,37 @@ class ConversationService:
                 raise StepFailed(inbound_id) from outcome.failed[0][1]
             return outcome.replies
 
-    async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
-        """Store `inbound` for processing; its id, or None if `key` was seen before."""
-        return (await self.accept_many([(inbound, key)]))[0]
+    async def handle_many(
+        self, items: Sequence[tuple[Inbound, str | None]]
+    ) -> tuple[list[bool], ProcessOutcome]:
+        """Store and process several messages in one transaction, in order.
 
-    async def accept_many(self, items: Sequence[tuple[Inbound, str | None]]) -> list[int | None]:
-        """Store several messages in one transaction (a server's group commit)."""
+        Returns which messages were new (False: the key was seen before, nothing
+        done) and what processing gave. A message whose step raises is stored as
+        processed with the error; the others go ahead. A server calls this for
+        the updates that arrived while the previous batch was being handled:
+        one transaction, and one commit, for all of them.
+        """
         now = self._clock()
         keyed = [(inbound, key or _new_key(inbound)) for inbound, key in items]
         async with self._sessionmaker.begin() as session:
-            return await repositories.store_inbound_many(session, keyed, now=now)
+            ids = await repositories.store_inbound_many(session, keyed, now=now, processed=True)
+            stored = [
+                (inbound_id, inbound)
+                for inbound_id, (inbound, _) in zip(ids, keyed, strict=True)
+                if inbound_id is not None
+            ]
+            outcome = await self._step_and_store(session, stored)
+            await self._record_failures(session, outcome, now=now)
+        return [inbound_id is not None for inbound_id in ids], outcome
+
+    async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
+        """Store `inbound` for later processing; its id, or None if `key` was seen before."""
+        async with self._sessionmaker.begin() as session:
+            stored = await repositories.store_inbound_many(
+                session, [(inbound, key or _new_key(inbound))], now=self._clock()
+            )
+        return stored[0]
 
     async def process(self, inbound_id: int) -> list[Outbound]:
         """Process a stored message once; [] if it was processed already.
@@ -128,10 +149,15 @@ class ConversationService:
             now = self._clock()
             done = [inbound_id for inbound_id, _ in loaded if inbound_id not in outcome.failed_ids]
             await repositories.finish_inbound_many(session, done, now=now)
-            for inbound_id, error in outcome.failed:
-                logger.error("inbound message %s failed: %r", inbound_id, error)
-                await repositories.finish_inbound(session, inbound_id, now=now, error=repr(error))
+            await self._record_failures(session, outcome, now=now)
         return outcome
+
+    async def _record_failures(
+        self, session: AsyncSession, outcome: ProcessOutcome, *, now: datetime
+    ) -> None:
+        for inbound_id, error in outcome.failed:
+            logger.error("inbound message %s failed: %r", inbound_id, error)
+            await repositories.finish_inbound(session, inbound_id, now=now, error=repr(error))
 
     async def process_pending(
         self, *, batch: int = 100, received_before: datetime | None = None

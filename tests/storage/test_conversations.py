@@ -348,3 +348,33 @@ async def test_an_inbound_message_round_trips_through_storage(
 
     assert await recording.process(inbound_id) == []
     assert seen == [message]
+
+
+async def test_a_batch_is_handled_in_order_and_one_bad_message_stops_no_other(
+    service: ConversationService, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await service.handle(sms("first"), key="twilio:SM0")
+    new, outcome = await service.handle_many(
+        [
+            (sms("first"), "twilio:SM0"),  # a redelivery
+            (sms("second"), "twilio:SM1"),
+            (sms("BOOM"), "twilio:SM2"),
+            (sms("third"), "twilio:SM3"),
+            (sms("hi", phone="+32470000009"), "twilio:SM4"),
+        ]
+    )
+
+    assert new == [False, True, True, True, True]
+    assert [reply.text for reply in outcome.replies] == ["got second", "got third", "got hi"]
+    assert (await stored_state(sessionmaker)).answers == {"said": ["first", "second", "third"]}
+    async with sessionmaker() as session:
+        errors = dict(
+            (await session.execute(select(InboundMessage.key, InboundMessage.error))).all()
+        )
+        unprocessed = await session.scalar(
+            select(func.count())
+            .select_from(InboundMessage)
+            .where(InboundMessage.processed_at.is_(None))
+        )
+    assert errors["twilio:SM2"] == "RuntimeError('engine bug')"
+    assert unprocessed == 0

@@ -39,6 +39,7 @@ __all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "
 _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
 TELEGRAM_PATH = "/telegram/webhook"
+POSTGRES_LANES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,11 @@ class ServerState:
         self.polling = polling
         self.factories = factories
         self.outbox: Outbox | None = None
-        self.pipeline = InboundPipeline(runtime.service, replies_queued=self._wake_outbox)
+        # SQLite writes one transaction at a time; PostgreSQL takes several at once.
+        lanes = 1 if runtime.database.dialect.name == "sqlite" else POSTGRES_LANES
+        self.pipeline = InboundPipeline(
+            runtime.service, replies_queued=self._wake_outbox, lanes=lanes
+        )
         self.stop = asyncio.Event()
 
     def _wake_outbox(self) -> None:

@@ -1,17 +1,20 @@
 """From a genuine update to queued replies, exactly once and in order.
 
 A webhook hands its update to `accept`, which returns once the update is
-stored under its unique key, so the webhook answers 2xx only for what is safe
-in the database. Updates that arrive while a store is under way are stored
-together in the next transaction (group commit), and stored updates are
-processed in batches, one transaction each: this is what lets one process
-keep up with a thousand messages a second on SQLite.
+stored, processed and its replies queued, all in one transaction: the webhook
+answers 2xx only for what is safe in the database, and a crash before the
+commit leaves nothing half done (the channel redelivers what got no 2xx).
+Updates that arrive while a batch is being handled wait for the next one, so
+under load one transaction (and one commit) serves many updates: this is what
+lets one process keep up with a thousand messages a second on SQLite.
 
-A redelivered update finds its key taken and does nothing. One processing
-loop per process keeps a resident's messages in arrival order; across
-processes on PostgreSQL the conversation row lock keeps them from overlapping.
-What a crash left unprocessed is picked up by `recover`, at start and then
-periodically for messages older than a grace period.
+A redelivered update finds its key taken and does nothing. Each resident
+belongs to one lane, a loop that handles its batches one after the other, so a
+resident's messages keep their arrival order; lanes run in parallel (several
+on PostgreSQL, one on SQLite, which writes one transaction at a time). Across
+processes on PostgreSQL the conversation row lock keeps them from overlapping. Messages
+stored but not processed (by `ConversationService.accept`, or by an older
+version) are picked up by `recover`, at start and then periodically.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from pbbot.channels.base import InboundUpdate
@@ -37,58 +40,61 @@ class StoreFailed(Exception):
     """The database did not store the update: the webhook must not answer 2xx."""
 
 
+class _Lane:
+    def __init__(self) -> None:
+        self.waiting: list[tuple[InboundUpdate, asyncio.Future[bool]]] = []
+        self.wanted = asyncio.Event()
+        self.busy = False
+
+
 class InboundPipeline:
-    def __init__(self, service: ConversationService, *, replies_queued: Callable[[], None]):
+    def __init__(
+        self,
+        service: ConversationService,
+        *,
+        replies_queued: Callable[[], None],
+        lanes: int = 1,
+    ):
         self._service = service
         self._replies_queued = replies_queued
-        self._to_store: list[tuple[InboundUpdate, asyncio.Future[bool]]] = []
-        self._to_process: list[int] = []
-        self._store_wanted = asyncio.Event()
-        self._process_wanted = asyncio.Event()
-        self._busy = 0
+        self._lanes = [_Lane() for _ in range(lanes)]
 
     async def accept(self, update: InboundUpdate) -> bool:
-        """Store the update (with whatever else is waiting); False if its key was seen.
-
-        Raises `StoreFailed` when the database is not reachable.
-        """
+        """Store and process the update (with whatever else is waiting); False if
+        its key was seen before. Raises `StoreFailed` when the database fails."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._to_store.append((update, future))
-        self._store_wanted.set()
+        resident = (update.inbound.channel, update.inbound.address)
+        lane = self._lanes[hash(resident) % len(self._lanes)]
+        lane.waiting.append((update, future))
+        lane.wanted.set()
         return await future
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Store, process and recover until `stop` is set; then finish what is queued."""
+        """Handle updates until `stop` is set, then finish what is waiting."""
         await asyncio.gather(
-            self._loop(stop, self._store_wanted, self._store_batch, lambda: bool(self._to_store)),
-            self._loop(
-                stop, self._process_wanted, self._process_batch, lambda: bool(self._to_process)
-            ),
+            *(self._handle_waiting(lane, stop) for lane in self._lanes),
             self._recover_periodically(stop),
         )
 
-    async def _loop(
-        self,
-        stop: asyncio.Event,
-        wanted: asyncio.Event,
-        work: Callable[[], Awaitable[None]],
-        pending: Callable[[], bool],
-    ) -> None:
+    async def _handle_waiting(self, lane: _Lane, stop: asyncio.Event) -> None:
         while True:
-            if not pending():
+            if not lane.waiting:
                 if stop.is_set():
                     return
-                wanted.clear()
+                lane.wanted.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wanted.wait(), 0.5)
+                    await asyncio.wait_for(lane.wanted.wait(), 0.5)
                 continue
-            await work()
+            batch, lane.waiting = lane.waiting[:MAX_BATCH], lane.waiting[MAX_BATCH:]
+            lane.busy = True
+            try:
+                await self._handle(batch)
+            finally:
+                lane.busy = False
 
-    async def _store_batch(self) -> None:
-        batch, self._to_store = self._to_store[:MAX_BATCH], self._to_store[MAX_BATCH:]
-        self._busy += 1
+    async def _handle(self, batch: list[tuple[InboundUpdate, asyncio.Future[bool]]]) -> None:
         try:
-            ids = await self._service.accept_many(
+            new, outcome = await self._service.handle_many(
                 [(update.inbound, update.key) for update, _ in batch]
             )
         except Exception as error:
@@ -97,25 +103,9 @@ class InboundPipeline:
                 if not future.done():
                     future.set_exception(StoreFailed(str(error)))
             return
-        finally:
-            self._busy -= 1
-        for (_, future), inbound_id in zip(batch, ids, strict=True):
-            if inbound_id is not None:
-                self._to_process.append(inbound_id)
+        for (_, future), is_new in zip(batch, new, strict=True):
             if not future.done():
-                future.set_result(inbound_id is not None)
-        self._process_wanted.set()
-
-    async def _process_batch(self) -> None:
-        batch, self._to_process = self._to_process[:MAX_BATCH], self._to_process[MAX_BATCH:]
-        self._busy += 1
-        try:
-            outcome = await self._service.process_many(batch)
-        except Exception:  # a database hiccup: the messages stay stored for recovery
-            _log.exception("%d stored messages left for recovery", len(batch))
-            return
-        finally:
-            self._busy -= 1
+                future.set_result(is_new)
         if outcome.replies:
             self._replies_queued()
 
@@ -138,6 +128,6 @@ class InboundPipeline:
                 _log.exception("recovery sweep failed")
 
     async def drain(self) -> None:
-        """Wait until everything accepted so far is stored and processed."""
-        while self._to_store or self._to_process or self._busy:
+        """Wait until every update accepted so far is handled."""
+        while any(lane.waiting or lane.busy for lane in self._lanes):
             await asyncio.sleep(0.005)

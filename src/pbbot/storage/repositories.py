@@ -135,10 +135,15 @@ async def store_inbound(
 
 
 async def store_inbound_many(
-    session: AsyncSession, items: Sequence[tuple[Inbound, str]], *, now: datetime
+    session: AsyncSession,
+    items: Sequence[tuple[Inbound, str]],
+    *,
+    now: datetime,
+    processed: bool = False,
 ) -> list[int | None]:
     """Store messages under their keys; each one's id, or None where the key was
-    stored before (also for a key repeated within `items`).
+    stored before (also for a key repeated within `items`). `processed=True`
+    is for a caller that processes them in the same transaction.
 
     Three statements whatever the number of messages: the keys already there,
     one INSERT for the others, their ids.
@@ -156,7 +161,7 @@ async def store_inbound_many(
                     "address": inbound.address,
                     "body": inbound_to_json(inbound),
                     "received_at": inbound.received_at or now,
-                    "processed_at": None,
+                    "processed_at": now if processed else None,
                 }
             )
     if not rows:
