@@ -115,6 +115,7 @@ class FakeTelegramAPI:
 
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._runner is not None
+        self._new_updates.set()  # a long poll still waiting returns now, not after its timeout
         await self._runner.cleanup()
 
     # -- steering -----------------------------------------------------------

@@ -21,8 +21,10 @@ from pbbot.channels.sms.sender import TwilioSender
 from pbbot.channels.telegram.bot import aiogram_sender
 from pbbot.channels.telegram.ptb import make_ptb_bot, ptb_sender
 from pbbot.outbox.limits import ChannelLimits
+from pbbot.outbox.sender import Outbox
 from pbbot.runtime import Runtime, build_runtime
 from pbbot.server.app import SERVER_STATE, SenderFactories, create_app
+from pbbot.server.pipeline import InboundPipeline
 from pbbot.settings import load_settings
 from pbbot.storage.tables import InboundMessage, OutboundMessage
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
@@ -36,6 +38,27 @@ SMS_FROM = "+3215000001"
 RESIDENT_PHONE = "+32470123456"
 # Tests need no pauses between a resident's messages; the outbox's own tests check the limits.
 FAST_LIMITS = {"telegram": ChannelLimits(per_second=1000), "sms": ChannelLimits(per_second=1000)}
+
+
+async def settle(
+    pipeline: InboundPipeline, outbox: Outbox, runtime: Runtime, timeout: float = 10.0
+) -> None:
+    """Wait until the pipeline is idle and no message waits in the outbox."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        await pipeline.drain()
+        await outbox.send_due()
+        async with runtime.sessionmaker() as session:
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.status.in_(("queued", "sending")))
+            )
+        if not waiting:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("messages still waiting in the outbox")
 
 
 @dataclass
@@ -82,24 +105,11 @@ class City:
             "/sms/twilio/status", data=form, headers={"X-Twilio-Signature": str(signature)}
         )
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self) -> None:
         """Wait until every stored message is processed and every reply has left."""
         state = self.client.server.app[SERVER_STATE]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            await state.pipeline.drain()
-            await state.outbox.send_due()
-            async with self.runtime.sessionmaker() as session:
-                waiting = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboundMessage)
-                    .where(OutboundMessage.status.in_(("queued", "sending")))
-                )
-            if not waiting:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("messages still waiting in the outbox")
+        assert state.outbox is not None
+        await settle(state.pipeline, state.outbox, self.runtime)
 
     async def count(self, table: type[Any]) -> int:
         async with self.runtime.sessionmaker() as session:
@@ -132,7 +142,9 @@ def _factories(
 
 
 @asynccontextmanager
-async def running_city(database_url: str, *, driver: str = "aiogram") -> AsyncIterator[City]:
+async def running_city(
+    database_url: str, *, driver: str = "aiogram", polling: bool = False
+) -> AsyncIterator[City]:
     async with FakeTelegramAPI() as api:
         twilio_http = FakeTwilioHttpClient()
         settings = load_settings(
@@ -149,7 +161,11 @@ async def running_city(database_url: str, *, driver: str = "aiogram") -> AsyncIt
         )
         runtime = build_runtime(EDITION, database_url, TODAY)
         app = create_app(
-            runtime, settings, factories=_factories(driver, api, twilio_http), limits=FAST_LIMITS
+            runtime,
+            settings,
+            polling=polling,
+            factories=_factories(driver, api, twilio_http),
+            limits=FAST_LIMITS,
         )
         client = TestClient(TestServer(app))
         await client.start_server()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -89,3 +90,27 @@ async def test_unknown_update_types_are_ignored_with_200(city: City) -> None:
     response = await city.telegram(edited_message(update_id=30))
     assert response.status == 200
     assert await city.inbound_count() == 0
+
+
+async def test_long_polling_for_a_city_without_a_public_url(database_url: str) -> None:
+    async with running_city(database_url, polling=True) as city:
+        response = await city.telegram(text_message("hello", update_id=1, language_code="en"))
+        assert response.status == 404  # no webhook route while polling
+        city.telegram_api.push_updates(text_message("hello", update_id=5, language_code="en"))
+        for _ in range(200):  # the poller fetches the update by itself
+            if city.telegram_api.calls_to("sendMessage"):
+                break
+            await city.settle()
+            await asyncio.sleep(0.02)
+        assert city.sent_texts() == ["Choose your language"]
+        assert city.telegram_api.calls_to(
+            "deleteWebhook"
+        )  # polling and a webhook exclude each other
+        tap = callback_query("onboarding.language.en", update_id=6, language_code="en")
+        city.telegram_api.push_updates(tap)
+        for _ in range(200):
+            if city.telegram_api.calls_to("answerCallbackQuery"):
+                break
+            await asyncio.sleep(0.02)
+        await city.settle()
+        assert city.sent_texts()[-1].endswith("Do you agree?")
