@@ -11,7 +11,8 @@ export PBBOT_TEST_POSTGRES_URL
 # Without this, PostgreSQL tests fail instead of skipping when no server is up.
 export PBBOT_REQUIRE_POSTGRES=1
 
-.venv/bin/ruff check src tests
+.venv/bin/ruff check src tests bench
+.venv/bin/mypy
 .venv/bin/pbbot flows check
 .venv/bin/pbbot i18n check
 .venv/bin/python -m pytest -q "$@"

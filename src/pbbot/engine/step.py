@@ -158,9 +158,10 @@ class _Run:
         elif keyword == "menu" and self.onboarded:
             self.go("@main_menu")
         elif keyword in ("help", "language"):
-            here = (self.state.flow, self.state.step)
-            resume = here if here[0] and here[1] else self.state.resume
-            self.state = self.state.evolve(resume=resume)  # type: ignore[arg-type]
+            resume = self.state.resume
+            if self.state.flow and self.state.step:
+                resume = (self.state.flow, self.state.step)
+            self.state = self.state.evolve(resume=resume)
             self.go("@help" if keyword == "help" else "@language")
         else:  # MENU before onboarding is done: finish onboarding first
             self.go(self.home())
@@ -210,7 +211,7 @@ class _Run:
             )
             return
         option_id = chosen.rsplit(".", 1)[-1]
-        option = next((o for o in options if o.payload == chosen), None)
+        shown = next((o for o in options if o.payload == chosen), None)
         if isinstance(current, LanguageStep):
             self.state = self.state.evolve(locale=option_id, misses=0)
             self.turn.locale = option_id
@@ -218,7 +219,7 @@ class _Run:
             self.go(current.go)
             return
         if current.save_as:
-            self.record(current.save_as, option.value if option else option_id)
+            self.record(current.save_as, shown.value if shown else option_id)
         static = next((o for o in current.options if o.id == option_id), None)
         self.state = self.state.evolve(misses=0)
         self.go(static.go if static else current.go or END)
@@ -243,7 +244,7 @@ class _Run:
             InputRejected(self.state.flow or "", current.id, self.inbound.text[:200], misses)
         )
         if misses >= MISS_LIMIT:
-            self.state = self.state.evolve(misses=0, resume=(self.state.flow, current.id))  # type: ignore[arg-type]
+            self.state = self.state.evolve(misses=0, resume=(self.state.flow or "", current.id))
             self.go("@help/stuck")
             return
         self.state = self.state.evolve(misses=misses)

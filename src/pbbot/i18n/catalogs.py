@@ -62,9 +62,6 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
 
-    def pgettext(self, context: str, message: str) -> str:
-        return self._translations.pgettext(context, message)
-
     def __repr__(self) -> str:
         return f"Translator({self.locale!r})"
 

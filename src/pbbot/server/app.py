@@ -46,16 +46,20 @@ POSTGRES_LANES = 4
 class SenderFactories:
     """How each channel's sender is made; the defaults talk to the real services."""
 
-    telegram: Callable[[Settings], TelegramSender] = field(
-        default=lambda s: aiogram_sender(s.telegram.token, api_url=s.telegram.api_url)  # type: ignore[union-attr]
-    )
-    sms: Callable[[Settings], ChannelSender] = field(
-        default=lambda s: TwilioSender(
-            s.twilio.account_sid,  # type: ignore[union-attr]
-            s.twilio.auth_token,  # type: ignore[union-attr]
-            sender=s.twilio.sender,  # type: ignore[union-attr]
-            public_url=s.public_url,
-        )
+    telegram: Callable[[Settings], TelegramSender] = field(default=lambda s: _telegram_sender(s))
+    sms: Callable[[Settings], ChannelSender] = field(default=lambda s: _twilio_sender(s))
+
+
+def _telegram_sender(settings: Settings) -> TelegramSender:
+    assert settings.telegram is not None
+    return aiogram_sender(settings.telegram.token, api_url=settings.telegram.api_url)
+
+
+def _twilio_sender(settings: Settings) -> ChannelSender:
+    assert settings.twilio is not None
+    twilio = settings.twilio
+    return TwilioSender(
+        twilio.account_sid, twilio.auth_token, sender=twilio.sender, public_url=settings.public_url
     )
 
 

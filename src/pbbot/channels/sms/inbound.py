@@ -28,7 +28,7 @@ _SID = re.compile(r"[A-Z]{2}[0-9a-f]{32}")
 
 
 def verify_twilio_request(
-    auth_token: str, public_url: str, params: Mapping[str, str], signature: str | None
+    auth_token: str, public_url: str, params: Mapping[str, object], signature: str | None
 ) -> bool:
     """Whether Twilio signed these form `params` for `public_url`, the URL it was told to call.
 
