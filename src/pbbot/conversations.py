@@ -82,8 +82,8 @@ class ConversationService:
         If the step raises, nothing is stored and `StepFailed` is raised.
         """
         async with self._sessionmaker.begin() as session:
-            inbound_id = await repositories.store_inbound(
-                session, inbound, key=key or _new_key(inbound), now=self._clock(), processed=True
+            (inbound_id,) = await repositories.store_inbound_many(
+                session, [(inbound, key or _new_key(inbound))], now=self._clock(), processed=True
             )
             if inbound_id is None:
                 return []

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, tuple_, update
@@ -60,7 +59,6 @@ __all__ = [
     "save_conversations",
     "set_edition_value",
     "set_unreachable",
-    "store_inbound",
     "store_inbound_many",
     "update_resident",
 ]
@@ -98,40 +96,6 @@ def _upsert(session: AsyncSession, entity: type[Base] | Table) -> Any:
 
 
 # --- inbound messages ---------------------------------------------------------------
-
-
-@cache
-def _store_inbound_statement(dialect: str) -> Any:
-    insert_ = postgresql.insert(INBOUND) if dialect == "postgresql" else sqlite.insert(INBOUND)
-    return insert_.on_conflict_do_nothing(index_elements=["key"]).returning(INBOUND.c.id)
-
-
-async def store_inbound(
-    session: AsyncSession,
-    inbound: Inbound,
-    *,
-    key: str,
-    now: datetime,
-    processed: bool = False,
-) -> int | None:
-    """Store `inbound` under `key`; its id, or None if that key was stored before.
-
-    `processed=True` stores it as processed already, for a caller that processes
-    it in the same transaction (saves an UPDATE per message).
-    """
-    result = await session.execute(
-        _store_inbound_statement(_dialect(session)),
-        {
-            "key": key,
-            "channel": inbound.channel,
-            "address": inbound.address,
-            "body": inbound_to_json(inbound),
-            "received_at": inbound.received_at or now,
-            "processed_at": now if processed else None,
-        },
-    )
-    inbound_id: int | None = result.scalar_one_or_none()
-    return inbound_id
 
 
 async def store_inbound_many(
