@@ -163,12 +163,14 @@ class Count:
             if poor_count == n:  # short by less than the tolerance: the richest pay the rest
                 poor = budgets < budgets.max()
                 poor_count = int(np.count_nonzero(poor))
-                payment = (cost - float(np.dot(budgets, poor))) / (n - poor_count)
+                payment = (cost - float(np.add.reduce(budgets * poor))) / (n - poor_count)
                 break
-            payment = (cost - float(np.dot(budgets, poor))) / (n - poor_count) if poor_count \
-                else cost / n
-            if not poor_count and start <= payment:
-                break
+            if not poor_count:
+                payment = cost / n
+                if start <= payment:
+                    break
+            else:
+                payment = (cost - float(np.add.reduce(budgets * poor))) / (n - poor_count)
             # Payers who cannot pay the new payment join the poor; the payment rises again.
             poor = budgets < payment * _SHRINK
             grown = int(np.count_nonzero(poor))
@@ -177,7 +179,7 @@ class Count:
             poor_count = grown
         slope = 0.0
         if self.track and poor_count:
-            slope = -float(np.dot(self.slope[supporters], poor)) / (n - poor_count)
+            slope = -float(np.add.reduce(self.slope[supporters] * poor)) / (n - poor_count)
         return _Price(payment, slope, budgets, poor, poor_count)
 
     def _buy(self, project: int, price: _Price) -> None:
