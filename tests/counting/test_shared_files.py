@@ -3,10 +3,13 @@ and greedy and plain Equal Shares agree with the reference library pabutools."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from pbbot.counting.equal_shares import equal_shares
+from pbbot.counting.equal_shares import equal_shares, equal_shares_add1
 from pbbot.counting.greedy import greedy
+from pbbot.counting.pabulib import read_pabulib
 from pbbot.counting.rules import count
 from tests.counting.conftest import SHARED_FILES, SMALL_AND_MEDIUM, load_shared, shared_file
 
@@ -44,3 +47,20 @@ def test_greedy_and_plain_equal_shares_agree_with_pabutools(name: str):
     chosen = {p for p, n in election.approvals.items() if n}
     assert set(greedy(election).selected) == {p.name for p in reference_greedy} & chosen
     assert set(equal_shares(election).selected) == {p.name for p in reference_mes}
+
+
+APPROVAL_FILES = [
+    path.name for path in SHARED_FILES if "vote_type;approval" in path.read_text("utf-8")
+] or ["Netherlands_Assen_2024.pb"]
+
+
+@pytest.mark.parametrize("name", APPROVAL_FILES)
+def test_equal_shares_recounts_any_shared_file_while_staff_wait(name: str):
+    # The issue's target is 5 s of reading and counting on one core; this machine's
+    # figures (BENCHMARKS.md) are under 1 s. Processor time, so other load does not count.
+    path = shared_file(name)
+    started = time.process_time()
+
+    equal_shares_add1(read_pabulib(path))
+
+    assert time.process_time() - started < 5.0
