@@ -8,11 +8,12 @@ from fractions import Fraction
 import pytest
 
 from pbbot.counting._mes_count import Approvals, Count
+from pbbot.counting.election import Election
 from tests.counting.conftest import election_from
 from tests.counting.exact_mes import exact_equal_shares, random_election
 
 
-def _share(rng: random.Random, election) -> Fraction:
+def _share(rng: random.Random, election: Election) -> Fraction:
     """Somewhere from a tenth of the budget per voter to several times the dearest project."""
     low = Fraction(election.budget) / election.voters / 10
     high = max(Fraction(p.cost) for p in election.projects) * 3

@@ -23,7 +23,8 @@ this module is about the cost of one count:
   split into poor and payers gives a lower bound on a price that is affine in
   the share, so the split of a project that is not bought may change freely.
   Shares inside the horizon repeat the outcome and need no count. Tracking
-  costs about half again as much as the count itself.
+  makes a count 1.5 to 2 times as slow, so the completion tracks only while
+  it pays (see `equal_shares`).
 
 Exactness: floating point with a relative tolerance of 1e-9 when comparing
 prices and budgets, as pabutools does in its float mode. Equal prices (common:

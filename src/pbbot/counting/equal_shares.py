@@ -55,8 +55,9 @@ def equal_shares_add1(election: Election, *, rule: str = "equalshares/add1") -> 
     an outcome fits is not monotone in the share, so no share may be jumped
     over on a guess; a share is skipped only when a count proves that it
     repeats the outcome before it (its horizon, see `_mes_count`). The count
-    also stops once every project someone voted for is bought: every larger
-    share buys them all again, and they fit.
+    also stops once every project someone voted for is bought: they all fit,
+    so no larger share can overspend, and pabutools, raising the share up to
+    its bound of budget x (voters + 1), ends with all of them too.
     """
     approvals = Approvals(election)
     budget = election.budget
@@ -95,7 +96,7 @@ def equal_shares_add1(election: Election, *, rule: str = "equalshares/add1") -> 
 class _Horizons:
     """When to pay for tracking a count's horizon.
 
-    Tracking makes a count about half again as slow and pays only when the
+    Tracking makes a count 1.5 to 2 times as slow and pays only when the
     horizon reaches past the next whole unit. On small elections it usually
     does (Assen: 41 counts for 843 shares); on large ones almost never, since
     some voter's budget is always within a unit of a payment. So after a
