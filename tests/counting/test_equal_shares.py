@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
+from pbbot.counting._mes_count import Approvals, Count
 from pbbot.counting.equal_shares import (
     compare_with_greedy,
     equal_shares,
@@ -13,6 +16,7 @@ from pbbot.counting.equal_shares import (
 from pbbot.counting.pabulib import write_pabulib
 from pbbot.counting.rules import count
 from tests.counting.conftest import election_from
+from tests.counting.exact_mes import exact_completion, random_city, random_election
 
 # Budget 100, four voters, 25 each. v1-v3 want A (60); v4 wants B (40); v1 also wants C (30).
 COMPLETION_PROJECTS = """
@@ -126,3 +130,64 @@ def test_completion_agrees_with_pabutools_raising_each_share_by_one(tmp_path):
     )
 
     assert set(equal_shares_add1(election).selected) == {p.name for p in reference}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_completion_keeps_what_rerunning_at_every_share_keeps(seed: int):
+    rng = random.Random(seed)
+    for _ in range(30):
+        election = random_election(rng)
+
+        outcome = equal_shares_add1(election)
+
+        expected = exact_completion(election)
+        assert outcome.selected == expected.selected
+        if not expected.everything_bought:  # else any later share buys them all too
+            assert outcome.voter_budget == Decimal(expected.share.numerator) / Decimal(
+                expected.share.denominator
+            )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_completion_on_city_like_elections_matches_a_count_at_every_share(seed: int):
+    # 500 voters: many counts cannot skip a share, and most of those go untracked.
+    election = random_city(random.Random(seed))
+    approvals = Approvals(election)
+    start = Fraction(election.budget) / election.voters
+    costs = {p.id: p.cost for p in election.projects}
+    kept: tuple[str, ...] = ()
+    for step in range(10_000):
+        bought = tuple(approvals.ids[p] for p in Count(approvals, float(start + step)).run())
+        if sum(costs[p] for p in bought) > election.budget:
+            break
+        kept = bought
+        if len(bought) == len(approvals.free) + len(approvals.priced):
+            break
+
+    assert equal_shares_add1(election).selected == kept
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_exact_reference_is_what_pabutools_computes(seed: int, tmp_path):
+    pabutools = pytest.importorskip("pabutools.election")
+    rules = pytest.importorskip("pabutools.rules")
+    rng = random.Random(seed)
+    for case in range(20):
+        election = random_election(rng, voters=12, projects=6)
+        chosen = {p for ballot in election.ballots for p in ballot.projects}
+        if sum(election.project_by_id[p].cost for p in chosen) <= election.budget:
+            continue  # pabutools would raise the share up to budget x (voters + 1)
+        path = tmp_path / f"{case}.pb"
+        write_pabulib(election, path)
+        instance, profile = pabutools.parse_pabulib(str(path))
+
+        reference = rules.exhaustion_by_budget_increase(
+            instance,
+            profile,
+            rules.method_of_equal_shares,
+            {"sat_class": pabutools.Cost_Sat},
+            budget_step=len(profile),
+            exhaustive_stop=False,
+        )
+
+        assert set(exact_completion(election).selected) == {p.name for p in reference}

@@ -38,7 +38,8 @@ def test_the_telegram_text_names_winners_amounts_themes_turnout_rule_and_next_st
     text = render_results(outcome, translator("en"))
 
     assert text.splitlines()[0] == (
-        "Vote results: 2 projects are funded, for €9,000 of the €10,000 budget.")
+        "Vote results: 2 projects are funded, for €9,000 of the €10,000 budget."
+    )
     assert "4 residents voted. That is 10% of the residents who could vote." in text
     assert "• Speeltuin Zuid: €6,000 (3 votes)" in text
     assert "• Bankjes: €3,000 (2 votes)" in text
@@ -47,14 +48,20 @@ def test_the_telegram_text_names_winners_amounts_themes_turnout_rule_and_next_st
     assert "What happens next" in text
 
 
-@pytest.mark.parametrize(("locale", "headline", "theme"), [
-    ("nl",
-     "Uitslag: 2 projecten krijgen geld, samen €\u00a09.000 van het budget van €\u00a010.000.",
-     "openbare ruimte"),
-    ("fr", "Résultats du vote : 2 projets sont financés", "espace public"),
-    ("tr", "Oylama sonuçları: 2 proje finanse ediliyor", "kamusal alan"),
-    ("ar", "نتائج التصويت: سيُموَّل مشروعان", "الفضاء العام"),
-])
+@pytest.mark.parametrize(
+    ("locale", "headline", "theme"),
+    [
+        (
+            "nl",
+            "Uitslag: 2 projecten krijgen geld, samen €\u00a09.000 "
+            "van het budget van €\u00a010.000.",
+            "openbare ruimte",
+        ),
+        ("fr", "Résultats du vote : 2 projets sont financés", "espace public"),
+        ("tr", "Oylama sonuçları: 2 proje finanse ediliyor", "kamusal alan"),
+        ("ar", "نتائج التصويت: سيُموَّل مشروعان", "الفضاء العام"),
+    ],
+)
 def test_every_language_reads_its_own_text(locale: str, headline: str, theme: str):
     text = render_results(count(_election()), translator(locale))
 
@@ -105,8 +112,11 @@ def test_the_sms_adds_winners_by_name_only_while_it_fits():
 
 
 def test_the_chart_is_a_png(tmp_path: Path):
-    path = draw_chart(count(load_shared("Poland_Warszawa_2021_Targowek.pb")),
-                      tmp_path / "chart.png", translator("nl"))
+    path = draw_chart(
+        count(load_shared("Poland_Warszawa_2021_Targowek.pb")),
+        tmp_path / "chart.png",
+        translator("nl"),
+    )
 
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 10_000

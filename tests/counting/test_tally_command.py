@@ -41,22 +41,38 @@ def test_explain_chart_csv_and_pabulib_outputs(tmp_path, capsys: pytest.CaptureF
     path = shared_file("Poland_Warszawa_2019_Las.pb")
     chart, table, pb = tmp_path / "c.png", tmp_path / "t.csv", tmp_path / "out.pb"
 
-    code = cli.main(["tally", str(path), "--explain", "nl", "--chart", str(chart),
-                     "--csv", str(table), "--pb", str(pb)])
+    code = cli.main(
+        [
+            "tally",
+            str(path),
+            "--explain",
+            "nl",
+            "--chart",
+            str(chart),
+            "--csv",
+            str(table),
+            "--pb",
+            str(pb),
+        ]
+    )
 
     assert code == 0
     assert capsys.readouterr().out.startswith("Uitslag: 13 projecten krijgen geld")
     assert chart.read_bytes()[:4] == b"\x89PNG"
     assert table.read_text(encoding="utf-8").splitlines()[0] == (
-        "project_id,name,cost,votes,categories,selected")
+        "project_id,name,cost,votes,categories,selected"
+    )
     assert read_pabulib(pb) == read_pabulib(path)
 
 
-def test_a_broken_file_gets_file_line_and_reason_and_exit_2(tmp_path,
-                                                           capsys: pytest.CaptureFixture[str]):
+def test_a_broken_file_gets_file_line_and_reason_and_exit_2(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+):
     broken = tmp_path / "broken.pb"
-    broken.write_text("META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\n"
-                      "project_id;cost\n1;ten\n", encoding="utf-8")
+    broken.write_text(
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;ten\n",
+        encoding="utf-8",
+    )
 
     code = cli.main(["tally", str(broken)])
 

@@ -109,41 +109,29 @@ async def store_inbound_many(
     stored before (also for a key repeated within `items`). `processed=True`
     is for a caller that processes them in the same transaction.
 
-    Three statements whatever the number of messages: the keys already there,
-    one INSERT for the others, their ids.
+    One statement whatever the number of messages (SQLAlchemy sends the rows
+    as one multi-row INSERT ... RETURNING): a key stored before, by this or
+    another process, is skipped by ON CONFLICT and so returns no id.
     """
-    keys = [key for _, key in items]
-    seen = set(await session.scalars(select(INBOUND.c.key).where(INBOUND.c.key.in_(keys))))
-    rows = []
-    for inbound, key in items:
-        if key not in seen:
-            seen.add(key)
-            rows.append(
-                {
-                    "key": key,
-                    "channel": inbound.channel,
-                    "address": inbound.address,
-                    "body": inbound_to_json(inbound),
-                    "received_at": inbound.received_at or now,
-                    "processed_at": now if processed else None,
-                }
-            )
-    if not rows:
-        return [None] * len(items)
-    # ON CONFLICT: another process may store the same key meanwhile; then both
-    # schedule it, and processing (which locks and checks) runs it once.
-    await session.execute(
-        _upsert(session, INBOUND).on_conflict_do_nothing(index_elements=["key"]), rows
+    rows = [
+        {
+            "key": key,
+            "channel": inbound.channel,
+            "address": inbound.address,
+            "body": inbound_to_json(inbound),
+            "received_at": inbound.received_at or now,
+            "processed_at": now if processed else None,
+        }
+        for inbound, key in items
+    ]
+    statement = (
+        _upsert(session, INBOUND)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(INBOUND.c.key, INBOUND.c.id)
     )
-    new_keys = [row["key"] for row in rows]
-    found = await session.execute(
-        select(INBOUND.c.key, INBOUND.c.id).where(INBOUND.c.key.in_(new_keys))
-    )
-    ids = {key: inbound_id for key, inbound_id in found}
-    result: list[int | None] = []
-    for _, key in items:
-        result.append(ids.pop(key, None))  # a repeated key gets None the second time
-    return result
+    ids = {key: inbound_id for key, inbound_id in await session.execute(statement, rows)}
+    # A key repeated within `items` gets its id the first time, None after.
+    return [ids.pop(key, None) for _, key in items]
 
 
 async def pending_inbound_ids(
@@ -250,28 +238,54 @@ async def lock_conversations(
     found = await _select_locked(session, wanted)
     missing = [resident for resident in wanted if resident not in found]
     if missing:
-        await session.execute(
-            _upsert(session, Resident).on_conflict_do_nothing(
-                index_elements=["channel", "address"]
-            ),
-            [
-                {"channel": channel, "address": address, "created_at": now}
-                for channel, address in missing
-            ],
-        )
-        ids = await session.scalars(
-            select(Resident.id).where(tuple_(Resident.channel, Resident.address).in_(missing))
-        )
-        empty = ConversationState().to_json()
-        await session.execute(
-            _upsert(session, Conversation).on_conflict_do_nothing(index_elements=["resident_id"]),
-            [
-                {"resident_id": resident_id, "state": empty, "updated_at": now, "version": 0}
-                for resident_id in ids
-            ],
-        )
-        found.update(await _select_locked(session, missing))
+        found.update(await _create(session, missing, now=now))
     assert len(found) == len(wanted), "the residents and conversations were just created"
+    return found
+
+
+async def _create(
+    session: AsyncSession, residents: Sequence[tuple[Channel, str]], *, now: datetime
+) -> dict[tuple[Channel, str], LockedConversation]:
+    """New residents with empty conversations (locked: this transaction inserted them)."""
+    created = await session.execute(
+        _upsert(session, RESIDENTS)
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+        .returning(RESIDENTS.c.id, RESIDENTS.c.channel, RESIDENTS.c.address),
+        [
+            {"channel": channel, "address": address, "created_at": now}
+            for channel, address in residents
+        ],
+    )
+    ids = {(row.channel, row.address): row.id for row in created}
+    empty = ConversationState()
+    if ids:
+        await session.execute(
+            insert(CONVERSATIONS),
+            [
+                {
+                    "resident_id": resident_id,
+                    "state": empty.to_json(),
+                    "updated_at": now,
+                    "version": 0,
+                }
+                for resident_id in ids.values()
+            ],
+        )
+    found = {
+        resident: LockedConversation(
+            resident_id=resident_id,
+            locale=None,
+            subscribed=True,
+            unreachable=False,
+            start_param=None,
+            state=empty,
+            version=0,
+        )
+        for resident, resident_id in ids.items()
+    }
+    others = [resident for resident in residents if resident not in ids]
+    if others:  # created meanwhile by another process: wait for its lock, then read
+        found.update(await _select_locked(session, others))
     return found
 
 
