@@ -57,10 +57,16 @@ def build_runtime(edition_file: Path, database_url: str, fixed_today: date | Non
     flows = load_engine_flows()
     today = edition_clock(edition, fixed_today)
 
+    contexts: dict[date, StepContext] = {}
+
     def bound_step(
         state: ConversationState, inbound: Inbound
     ) -> tuple[ConversationState, Sequence[Event]]:
-        result = step(state, inbound, StepContext(edition, flows, today()))
+        day = today()
+        if day not in contexts:  # a new day: texts naming the phase may change
+            contexts.clear()
+            contexts[day] = StepContext(edition, flows, day)
+        result = step(state, inbound, contexts[day])
         return result.state, result.events
 
     database = create_engine(database_url)

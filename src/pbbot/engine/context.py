@@ -21,6 +21,9 @@ class StepContext:
     flows: FlowSet
     today: date  # in the edition's time zone
     translators: Callable[[str], Translator] = field(default=translator)
+    # Values of variables that depend only on edition, day and language, by
+    # (name, locale): a context shared by many steps computes each once.
+    memo: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @property
     def phase(self) -> Phase | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
+from functools import cache
 
 from babel.dates import format_interval, format_skeleton
 
@@ -82,8 +83,8 @@ def _criteria(ctx: StepContext, turn: Turn, t: Translator) -> str:
         lines.append(t.gettext("is in the city, on public ground"))
     if criteria.one_off:
         lines.append(t.gettext("is a one-off cost"))
-    if turn.locale in criteria.extra:
-        lines.append(criteria.extra[turn.locale])
+    if t.locale in criteria.extra:
+        lines.append(criteria.extra[t.locale])
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -93,7 +94,7 @@ def _expectations(ctx: StepContext, turn: Turn, t: Translator) -> str:
         text = t.gettext("The city commits to carrying out the projects that win the vote.")
     else:
         text = t.gettext("The vote advises the city council, which takes the final decision.")
-    note = expectations.note.get(turn.locale)
+    note = expectations.note.get(t.locale)
     return f"{text} {note}" if note else text
 
 
@@ -107,9 +108,7 @@ def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 
 def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
-    lines = [
-        t.gettext("Language: {language}").format(language=locale_names([turn.locale])[turn.locale])
-    ]
+    lines = [t.gettext("Language: {language}").format(language=locale_names([t.locale])[t.locale])]
     if "district" in turn.answers:
         lines.append(t.gettext("District: {district}").format(district=turn.answers["district"]))
     if "age" in turn.answers:
@@ -123,7 +122,7 @@ def _localized(
     def value(ctx: StepContext, turn: Turn, t: Translator) -> str:
         texts = pick(ctx)
         assert isinstance(texts, dict)
-        return str(texts.get(turn.locale) or texts[ctx.edition.default_language])
+        return str(texts.get(t.locale) or texts[ctx.edition.default_language])
 
     return value
 
@@ -138,7 +137,7 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "phase_dates": _phase_dates,
     "timeline": _timeline,
     "themes": lambda ctx, turn, t: ", ".join(
-        theme.name.get(turn.locale) or theme.id for theme in ctx.edition.themes
+        theme.name.get(t.locale) or theme.id for theme in ctx.edition.themes
     ),
     "criteria": _criteria,
     "expectations": _expectations,
@@ -152,29 +151,40 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
 }
 
 
+# Variables that depend on the resident; the others depend only on the edition,
+# the day and the language, so a context computes each once per language.
+_PER_RESIDENT = frozenset({"profile"})
+
+
+@cache
+def _names(text: str) -> tuple[str, ...]:
+    fields = (name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+    return tuple(dict.fromkeys(fields))
+
+
+def _value(name: str, ctx: StepContext, turn: Turn, t: Translator) -> str | None:
+    if name in turn.extra:
+        return turn.extra[name]
+    compute = VARIABLES.get(name)
+    if compute is None:
+        return None
+    if name in _PER_RESIDENT:
+        return compute(ctx, turn, t)
+    key = (name, t.locale)
+    if key not in ctx.memo:
+        ctx.memo[key] = compute(ctx, turn, t)
+    return ctx.memo[key]
+
+
 def render_text(text: str, ctx: StepContext, turn: Turn, t: Translator) -> str:
-    """Translate a flow text and fill in the variables it names."""
+    """Translate a flow text and fill in the variables it names.
+
+    A translation that names an unknown variable must not break the
+    conversation: the source text is used instead (`pbbot i18n check` flags it).
+    """
     translated = t.gettext(text)
-    values: dict[str, str] = {}
-    for _, name, _, _ in string.Formatter().parse(translated):
-        if name is None or name in values:
-            continue
-        if name in turn.extra:
-            values[name] = turn.extra[name]
-        elif name in VARIABLES:
-            values[name] = VARIABLES[name](ctx, turn, t)
-        else:
-            # A translation that names an unknown variable must not crash the
-            # conversation: fall back to the source text (i18n check flags it).
-            return render_text_source(text, ctx, turn, t)
-    return translated.format_map(values)
-
-
-def render_text_source(text: str, ctx: StepContext, turn: Turn, t: Translator) -> str:
-    values = {
-        name: VARIABLES[name](ctx, turn, t)
-        for _, name, _, _ in string.Formatter().parse(text)
-        if name and name in VARIABLES
-    }
-    values.update(turn.extra)
-    return text.format_map(values)
+    for candidate in (translated, text):
+        values = {name: _value(name, ctx, turn, t) for name in _names(candidate)}
+        if None not in values.values():
+            return candidate.format_map(values)
+    return text  # flow validation makes this unreachable: source texts name known variables

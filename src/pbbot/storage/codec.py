@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from pbbot.domain.messages import Choice, Inbound, Location
 from pbbot.engine.events import Event, MessageCreated
@@ -28,8 +28,17 @@ __all__ = [
 _UNSTORED_EVENT_FIELDS = frozenset({"text"})
 
 
+_INBOUND_FIELDS = tuple(field.name for field in dataclasses.fields(Inbound))
+
+
 def inbound_to_json(inbound: Inbound) -> dict[str, Any]:
-    data = dataclasses.asdict(inbound)
+    # Field by field, not dataclasses.asdict (which deep-copies): it runs per message.
+    data = {name: getattr(inbound, name) for name in _INBOUND_FIELDS}
+    if inbound.location is not None:
+        data["location"] = {
+            "latitude": inbound.location.latitude,
+            "longitude": inbound.location.longitude,
+        }
     if inbound.received_at is not None:
         data["received_at"] = inbound.received_at.isoformat()
     return data
@@ -62,10 +71,29 @@ def event_record(event: Event) -> tuple[str, dict[str, Any]] | None:
     """
     if isinstance(event, MessageCreated):
         return None
-    type_name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(event).__name__).lower()
-    data = {
-        name: value
-        for name, value in dataclasses.asdict(event).items()
-        if name not in _UNSTORED_EVENT_FIELDS
-    }
-    return type_name, data
+    type_name, stored = _EVENT_SHAPES[type(event)]
+    return type_name, {name: _plain(getattr(event, name)) for name in stored}
+
+
+def _event_shape(event_type: type[Any]) -> tuple[str, tuple[str, ...]]:
+    """An event class's row type and the fields it stores."""
+    type_name = re.sub(r"(?<!^)(?=[A-Z])", "_", event_type.__name__).lower()
+    stored = tuple(
+        field.name
+        for field in dataclasses.fields(event_type)
+        if field.name not in _UNSTORED_EVENT_FIELDS
+    )
+    return type_name, stored
+
+
+# Worked out once per event class, not once per event.
+_EVENT_SHAPES = {event_type: _event_shape(event_type) for event_type in get_args(Event)}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of an event field (answers may be dicts, e.g. a location)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
