@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,6 +185,24 @@ async def _measure(
     return Result(name, throughput, quantiles[49] * 1000, quantiles[98] * 1000, args.rate)
 
 
+@contextlib.asynccontextmanager
+async def _fresh_database(server_url: str) -> AsyncIterator[str]:
+    """An empty database on the server of `server_url`, dropped afterwards."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"pbbot_bench_{os.getpid()}"
+    dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -211,7 +231,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=6000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    # 100: the most connections Telegram opens to a webhook (`pbbot telegram
+    # set-webhook` asks for that many).
+    parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument(
         "--rate", type=float, default=500.0, help="offered load for the latency run"
     )
@@ -231,7 +253,8 @@ def main() -> None:
             sqlite = f"sqlite+aiosqlite:///{folder}/bench.db"
             results.append(await _run_one("pbbot, SQLite", "pbbot", sqlite, args))
         if args.postgres:
-            results.append(await _run_one("pbbot, PostgreSQL", "pbbot", args.postgres, args))
+            async with _fresh_database(args.postgres) as url:
+                results.append(await _run_one("pbbot, PostgreSQL", "pbbot", url, args))
         return results
 
     results = asyncio.run(run_all())

@@ -96,3 +96,4 @@ async def test_set_webhook_registers_the_public_url_and_secret(
         assert api.webhook["url"] == "https://pb.example.be/telegram/webhook"
         assert api.webhook["secret_token"] == "city-secret"
         assert api.webhook["allowed_updates"] == ["message", "callback_query"]
+        assert api.webhook["max_connections"] == 100

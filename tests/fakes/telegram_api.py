@@ -28,7 +28,9 @@ TOKEN = f"{BOT_ID}:AAF4k3-T0k3n_for_tests_only_0123456789"
 _JSON_FIELDS = frozenset(
     {"reply_markup", "allowed_updates", "link_preview_options", "reply_parameters", "entities"}
 )
-_INT_FIELDS = frozenset({"chat_id", "offset", "limit", "timeout", "message_id", "cache_time"})
+_INT_FIELDS = frozenset(
+    {"chat_id", "offset", "limit", "timeout", "message_id", "cache_time", "max_connections"}
+)
 
 
 @dataclass(frozen=True)

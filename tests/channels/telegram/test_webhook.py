@@ -80,6 +80,7 @@ async def test_set_webhook_registers_url_secret_and_update_types() -> None:
         "url": "https://pb.mechelen.be/telegram/webhook",
         "secret_token": "s3cr3t-T0ken_x",
         "allowed_updates": ["message", "callback_query"],
+        "max_connections": 100,
     }
 
 

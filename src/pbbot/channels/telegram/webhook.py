@@ -22,6 +22,7 @@ from pbbot.errors import BadWebhook, SettingsError
 
 __all__ = [
     "ALLOWED_UPDATES",
+    "MAX_CONNECTIONS",
     "SECRET_HEADER",
     "parse_webhook_body",
     "set_webhook",
@@ -74,6 +75,12 @@ def webhook_answer(update: InboundUpdate) -> dict[str, Any] | None:
     return {"method": "answerCallbackQuery", "callback_query_id": update.callback_query_id}
 
 
+# Telegram opens at most this many connections to the webhook at once (its
+# maximum; the default is 40). pbbot stores and processes the updates that
+# arrive together in one transaction, so more in flight means more per commit.
+MAX_CONNECTIONS = 100
+
+
 async def set_webhook(bot: Bot, url: str, secret: str) -> None:
     """Register `url` with Telegram, with the secret it must send back."""
     if not _SECRET.fullmatch(secret):
@@ -84,4 +91,9 @@ async def set_webhook(bot: Bot, url: str, secret: str) -> None:
         raise SettingsError(
             f"Telegram only calls https URLs, got {url!r}", source="PBBOT_PUBLIC_URL"
         )
-    await bot.set_webhook(url=url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
+    await bot.set_webhook(
+        url=url,
+        secret_token=secret,
+        allowed_updates=list(ALLOWED_UPDATES),
+        max_connections=MAX_CONNECTIONS,
+    )
