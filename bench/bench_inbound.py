@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import aiohttp
@@ -59,6 +60,8 @@ def _update(number: int) -> bytes:
 def _serve(kind: str, port: int, database_url: str | None) -> None:
     from aiohttp import web
 
+    from pbbot.server.app import run
+
     if kind == "bare":
 
         async def ok(request: web.Request) -> web.Response:
@@ -77,13 +80,11 @@ def _serve(kind: str, port: int, database_url: str | None) -> None:
         assert database_url is not None
         asyncio.run(upgrade(database_url))
         settings = load_settings({"PBBOT_TELEGRAM_TOKEN": TOKEN, "PBBOT_TELEGRAM_SECRET": SECRET})
-        from datetime import date
-
         runtime = build_runtime(
             ROOT / "examples" / "mechelen-2027.yaml", database_url, date(2027, 2, 20)
         )
         app = create_app(runtime, settings, send=False)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    run(app, host="127.0.0.1", port=port)  # as `pbbot serve` runs it, for both servers
 
 
 # -- the load generator --------------------------------------------------------

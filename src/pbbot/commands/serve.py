@@ -8,8 +8,6 @@ import logging
 import os
 from pathlib import Path
 
-from aiohttp import web
-
 from pbbot.commands.options import add_common_options, database_url, edition_path, today
 from pbbot.runtime import build_runtime
 from pbbot.settings import Settings, load_settings, read_settings_file
@@ -67,8 +65,11 @@ def _serve(args: argparse.Namespace) -> int:
     runtime = build_runtime(edition_path(args), url, today(args))
     if is_sqlite(url):
         asyncio.run(upgrade(url))  # the embedded default needs no separate step
-    from pbbot.server.app import create_app  # the server's imports load only to serve
+    from pbbot.server.app import create_app, run  # the server's imports load only to serve
 
-    app = create_app(runtime, settings, polling=args.polling, send=args.send)
-    web.run_app(app, host=args.host, port=args.port, print=_log.info)
+    run(
+        create_app(runtime, settings, polling=args.polling, send=args.send),
+        host=args.host,
+        port=args.port,
+    )
     return 0

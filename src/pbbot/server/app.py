@@ -34,7 +34,7 @@ from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
 from pbbot.settings import Settings
 from pbbot.storage.delivery import record_delivery_status
 
-__all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "create_app", "run"]
 
 _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
@@ -197,3 +197,14 @@ class ServerState:
 
 # The application's state (pipeline, outbox), for tests and operators' tools.
 SERVER_STATE = web.AppKey("pbbot", ServerState)
+
+
+def run(app: web.Application, *, host: str, port: int) -> None:
+    """Serve `app` until interrupted, on uvloop where it is installed."""
+    try:
+        import uvloop
+    except ImportError:  # Windows: the standard loop
+        pass
+    else:
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    web.run_app(app, host=host, port=port, print=_log.info, access_log=None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, tuple_, update
@@ -88,6 +89,20 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name
 
 
+@cache
+def _insert(table: Table) -> Any:
+    return insert(table)
+
+
+@cache
+def _insert_new(
+    dialect: str, table: Table, unique: tuple[str, ...], returning: tuple[Any, ...]
+) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
+    insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert_.on_conflict_do_nothing(index_elements=list(unique)).returning(*returning)
+
+
 def _upsert(session: AsyncSession, entity: type[Base] | Table) -> Any:
     """INSERT with ON CONFLICT support, in the dialect of the session's database."""
     if _dialect(session) == "postgresql":
@@ -124,11 +139,7 @@ async def store_inbound_many(
         }
         for inbound, key in items
     ]
-    statement = (
-        _upsert(session, INBOUND)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(INBOUND.c.key, INBOUND.c.id)
-    )
+    statement = _insert_new(_dialect(session), INBOUND, ("key",), (INBOUND.c.key, INBOUND.c.id))
     ids = {key: inbound_id for key, inbound_id in await session.execute(statement, rows)}
     # A key repeated within `items` gets its id the first time, None after.
     return [ids.pop(key, None) for _, key in items]
@@ -247,10 +258,14 @@ async def _create(
     session: AsyncSession, residents: Sequence[tuple[Channel, str]], *, now: datetime
 ) -> dict[tuple[Channel, str], LockedConversation]:
     """New residents with empty conversations (locked: this transaction inserted them)."""
+    statement = _insert_new(
+        _dialect(session),
+        RESIDENTS,
+        ("channel", "address"),
+        (RESIDENTS.c.id, RESIDENTS.c.channel, RESIDENTS.c.address),
+    )
     created = await session.execute(
-        _upsert(session, RESIDENTS)
-        .on_conflict_do_nothing(index_elements=["channel", "address"])
-        .returning(RESIDENTS.c.id, RESIDENTS.c.channel, RESIDENTS.c.address),
+        statement,
         [
             {"channel": channel, "address": address, "created_at": now}
             for channel, address in residents
@@ -260,7 +275,7 @@ async def _create(
     empty = ConversationState()
     if ids:
         await session.execute(
-            insert(CONVERSATIONS),
+            _insert(CONVERSATIONS),
             [
                 {
                     "resident_id": resident_id,
@@ -302,6 +317,9 @@ _SELECT_LOCKED = (
         CONVERSATIONS.c.version,
     )
     .select_from(RESIDENTS.join(CONVERSATIONS))
+    .where(
+        tuple_(RESIDENTS.c.channel, RESIDENTS.c.address).in_(bindparam("residents", expanding=True))
+    )
     .order_by(RESIDENTS.c.id)
     .with_for_update(of=CONVERSATIONS)
 )
@@ -310,9 +328,7 @@ _SELECT_LOCKED = (
 async def _select_locked(
     session: AsyncSession, residents: Sequence[tuple[Channel, str]]
 ) -> dict[tuple[Channel, str], LockedConversation]:
-    statement = _SELECT_LOCKED.where(
-        tuple_(RESIDENTS.c.channel, RESIDENTS.c.address).in_(residents)
-    )
+    rows = await session.execute(_SELECT_LOCKED, {"residents": list(residents)})
     return {
         (row.channel, row.address): LockedConversation(
             resident_id=row.id,
@@ -323,7 +339,7 @@ async def _select_locked(
             state=ConversationState.from_json(row.state),
             version=row.version,
         )
-        for row in (await session.execute(statement)).all()
+        for row in rows
     }
 
 
@@ -400,7 +416,7 @@ async def record_events(
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """One executemany INSERT; nothing when there are no rows."""
     if rows:
-        await session.execute(insert(table), rows)
+        await session.execute(_insert(table), rows)
 
 
 # --- edition state -------------------------------------------------------------------
