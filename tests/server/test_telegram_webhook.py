@@ -114,3 +114,17 @@ async def test_long_polling_for_a_city_without_a_public_url(database_url: str) -
             await asyncio.sleep(0.02)
         await city.settle()
         assert city.sent_texts()[-1].endswith("Do you agree?")
+
+
+async def test_stop_and_start_on_telegram(city: City) -> None:
+    for update_id, text in enumerate(["hello", "3", "1", "2", "40"], 1):
+        await city.telegram(text_message(text, update_id=update_id, language_code="en"))
+    await city.telegram(text_message("STOP", update_id=10, language_code="en"))
+    await city.settle()
+    assert city.sent_texts()[-1].startswith("You will get no more messages.")
+    await city.telegram(text_message("when is the vote?", update_id=11, language_code="en"))
+    await city.settle()
+    assert city.sent_texts()[-1].startswith("You have stopped the messages.")
+    await city.telegram(text_message("/start", update_id=12, language_code="en"))
+    await city.settle()
+    assert "What would you like to do?" in city.sent_texts()[-1]
