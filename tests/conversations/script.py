@@ -5,7 +5,10 @@ bot must answer, played in every shipped language and both renderings.
     > @N                 picks option N: types "N" on SMS, taps button N on Telegram
     > @lang              picks the language under test in the language menu
     > @label:Main menu   types the option's label in the language under test
-    > @keyword:help      types the global word in the language under test
+    > @keyword:help      types the global word in the language under test (SMS
+                         carrier words such as STOPPEN are recognized as on the wire;
+                         START on SMS is the carrier's own word)
+    < !silence           the bot sends nothing in this turn
     < msgid              the bot's answer in this turn contains this catalog text,
                          translated (placeholders such as {count} match anything;
                          \n stands for a line break)
@@ -18,10 +21,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pbbot.channels.sms.keywords import classify_keyword
 from pbbot.channels.sms.render import render_sms
 from pbbot.channels.telegram.render import InlineKeyboard, render_telegram
 from pbbot.domain.messages import Inbound, Outbound
-from pbbot.engine.keywords import keyword_word
+from pbbot.engine.keywords import keyword_word, start_word
 from pbbot.i18n.catalogs import translator
 from pbbot.i18n.sms import normalize_for_sms
 
@@ -77,6 +81,9 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
     shown = ""
     for line in parse(path):
         where = f"{path.name}:{line.number} [{locale}, {rendering}]"
+        if line.kind == "<" and line.text == "!silence":
+            assert shown == "", f"{where}: expected silence, got:\n{shown}"
+            continue
         if line.kind == "<":
             for fragment in _fragments(line.text, locale):
                 expected = normalize_for_sms(fragment) if rendering == "sms" else fragment
@@ -87,6 +94,8 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
             text = f"@{LANGUAGES.index(locale) + 1}"
         if text.startswith("@label:"):
             text = t.gettext(text.removeprefix("@label:"))
+        elif text == "@keyword:start":
+            text = start_word(rendering, t)  # on SMS: the carrier's own START
         elif text.startswith("@keyword:"):
             text = keyword_word(text.removeprefix("@keyword:"), t)
         elif text.startswith("@") and text[1:].isdigit():
@@ -94,11 +103,19 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
                 payload, text = choices[int(text[1:]) - 1], ""
             else:
                 text = text[1:]
+        # SMS carrier words are recognized by the channel, as on the wire.
+        keyword = classify_keyword(text) if rendering == "sms" else None
         messages = await send(
-            Inbound(channel=rendering, address=address, text=text, payload=payload)
+            Inbound(channel=rendering, address=address, text=text, payload=payload, keyword=keyword)
         )
-        assert messages, f"{where}: the bot said nothing"
+        assert messages or _expects_silence(path, line), f"{where}: the bot said nothing"
         shown = _shown(messages, rendering)
         choices = next(
             ([c.payload for c in m.choices] for m in reversed(messages) if m.choices), choices
         )
+
+
+def _expects_silence(path: Path, sent: Line) -> bool:
+    lines = parse(path)
+    following = lines[lines.index(sent) + 1 :]
+    return bool(following) and following[0].text == "!silence"

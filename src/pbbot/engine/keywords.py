@@ -13,7 +13,11 @@ from functools import cache
 from pbbot.engine.replies import normalize
 from pbbot.i18n.catalogs import N_, SUPPORTED_LOCALES, Translator, translator
 
-__all__ = ["KEYWORDS", "keyword_of", "keyword_word"]
+__all__ = ["CARRIER_CHANNELS", "KEYWORDS", "keyword_of", "keyword_word", "start_word"]
+
+# Channels whose carrier handles STOP itself and lifts its block only on its own
+# START (Twilio: START, UNSTOP, YES), whatever language the resident speaks.
+CARRIER_CHANNELS = frozenset({"sms"})
 
 # keyword -> English word (the msgid; translators give the word in their language).
 KEYWORDS: dict[str, str] = {
@@ -28,6 +32,13 @@ KEYWORDS: dict[str, str] = {
 def keyword_word(keyword: str, translator: Translator) -> str:
     """The word for `keyword` in the translator's language, as shown in help texts."""
     return translator.gettext(KEYWORDS[keyword])
+
+
+def start_word(channel: str, translator: Translator) -> str:
+    """The word that brings a stopped resident back, as texts should name it."""
+    if channel in CARRIER_CHANNELS:
+        return KEYWORDS["start"]
+    return keyword_word("start", translator)
 
 
 @cache

@@ -25,13 +25,16 @@ def normalize(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_NUMBER_EDGES = re.compile(r"^[\s.,;:!?()\[\]'\"«»“”‘’#*]+|[\s.,;:!?()\[\]'\"«»“”‘’#*-]+$")
+
+
 def parse_number(text: str) -> int | None:
     """A whole number written with any script's decimal digits ("٣" is 3), else None."""
-    cleaned = _EDGE_PUNCTUATION.sub("", text.strip())
+    cleaned = _NUMBER_EDGES.sub("", text.strip())  # a leading minus sign stays
     if not cleaned or len(cleaned) > 12:
         return None
     sign = -1 if cleaned.startswith("-") else 1
-    digits = cleaned.lstrip("-")
+    digits = cleaned.removeprefix("-")
     if not digits.isdecimal():
         return None
     return sign * int(digits)  # int() reads every Unicode decimal digit

@@ -23,7 +23,8 @@ class ConversationState:
     - `answers`: collected answers by name (district, age, ...), JSON values.
     - `offered`: payloads of the choices last shown, in order, so "2" means the second.
     - `misses`: unexpected replies in a row at the current step.
-    - `stopped`: the resident sent STOP; nothing is sent until START.
+    - `stopped`: the resident sent STOP; nothing is sent until START, but one
+      reminder of how to start again (`stop_reminded`).
     - `resume`: (flow, step) to return to after a detour such as changing language.
     """
 
@@ -34,6 +35,7 @@ class ConversationState:
     offered: tuple[str, ...] = ()
     misses: int = 0
     stopped: bool = False
+    stop_reminded: bool = False
     resume: tuple[str, str] | None = None
 
     def evolve(self, **changes: Any) -> ConversationState:
@@ -49,6 +51,7 @@ class ConversationState:
             "offered": list(self.offered),
             "misses": self.misses,
             "stopped": self.stopped,
+            "stop_reminded": self.stop_reminded,
             "resume": list(self.resume) if self.resume else None,
         }
 
@@ -63,5 +66,6 @@ class ConversationState:
             offered=tuple(data.get("offered") or ()),
             misses=int(data.get("misses") or 0),
             stopped=bool(data.get("stopped")),
+            stop_reminded=bool(data.get("stop_reminded")),
             resume=(resume[0], resume[1]) if resume else None,
         )

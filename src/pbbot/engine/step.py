@@ -25,7 +25,7 @@ from pbbot.engine.events import (
     Resubscribed,
     Unsubscribed,
 )
-from pbbot.engine.keywords import keyword_of, keyword_word
+from pbbot.engine.keywords import CARRIER_CHANNELS, keyword_of, keyword_word, start_word
 from pbbot.engine.options import options_for
 from pbbot.engine.replies import match_choice, normalize, parse_number
 from pbbot.engine.state import ConversationState
@@ -48,6 +48,8 @@ from pbbot.i18n.negotiate import negotiate
 __all__ = ["MAX_STEPS_PER_TURN", "MISS_LIMIT", "StepResult", "step"]
 
 MAX_STEPS_PER_TURN = 40  # a loop in a flow must not spin
+# Flows the resident visits on the way and leaves again to where they were.
+DETOUR_FLOWS = frozenset({"help", "language"})
 MISS_LIMIT = 3
 _MAX_TEXT_ANSWER = 2000  # characters kept of a free-text answer
 
@@ -113,13 +115,14 @@ class _Run:
         keyword = self.global_word()
         if self.state.stopped:
             if keyword == "start":
-                self.state = self.state.evolve(stopped=False)
+                self.state = self.state.evolve(stopped=False, stop_reminded=False)
                 self.events.append(Resubscribed())
                 self.go(self.home())
-            else:
+            elif not self.state.stop_reminded:  # once: a stopped resident is not pestered
+                self.state = self.state.evolve(stop_reminded=True)
                 self.say_catalog(
                     N_("You have stopped pbbot. Send {start} to start again."),
-                    start=keyword_word("start", self.t),
+                    start=start_word(self.inbound.channel, self.t),
                 )
             return
         if keyword is not None:
@@ -144,7 +147,10 @@ class _Run:
             return carrier.get(inbound.keyword)
         if inbound.start_param is not None:
             return "start"
-        return None if inbound.payload is not None else keyword_of(inbound.text)
+        word = None if inbound.payload is not None else keyword_of(inbound.text)
+        if word == "start" and self.state.stopped and inbound.channel in CARRIER_CHANNELS:
+            return None  # the carrier still blocks: only its own START lifts that
+        return word
 
     def keyword(self, keyword: str) -> None:
         if keyword == "stop":
@@ -158,13 +164,17 @@ class _Run:
         elif keyword == "menu" and self.onboarded:
             self.go("@main_menu")
         elif keyword in ("help", "language"):
-            resume = self.state.resume
-            if self.state.flow and self.state.step:
-                resume = (self.state.flow, self.state.step)
-            self.state = self.state.evolve(resume=resume)
+            self.state = self.state.evolve(resume=self.detour_return())
             self.go("@help" if keyword == "help" else "@language")
         else:  # MENU before onboarding is done: finish onboarding first
             self.go(self.home())
+
+    def detour_return(self) -> tuple[str, str] | None:
+        """Where a detour (help, language) leads back to: the current step,
+        unless that is itself a detour, whose own way back is kept."""
+        if self.state.flow in DETOUR_FLOWS or not (self.state.flow and self.state.step):
+            return self.state.resume
+        return (self.state.flow, self.state.step)
 
     def home(self) -> Target:
         if self.state.locale is None:
@@ -191,12 +201,9 @@ class _Run:
     def reply_choice(self, current: ChoiceStep | LanguageStep) -> None:
         options = options_for(current, self.state.flow or "", self.ctx, self.turn, self.t)
         labels = {option.payload: option.label for option in options}
-        if isinstance(current, LanguageStep):
-            # A language is also recognized by its code or its English name.
-            for option in options:
-                labels.setdefault(option.payload, option.label)
         chosen = match_choice(self.inbound.text, self.inbound.payload, self.state.offered, labels)
         if chosen is None and isinstance(current, LanguageStep):
+            # A language is also recognized by its code or its English name.
             chosen = _match_language(self.inbound.text, self.state.offered)
         if chosen is None:
             if self.inbound.payload is not None:
@@ -244,7 +251,7 @@ class _Run:
             InputRejected(self.state.flow or "", current.id, self.inbound.text[:200], misses)
         )
         if misses >= MISS_LIMIT:
-            self.state = self.state.evolve(misses=0, resume=(self.state.flow or "", current.id))
+            self.state = self.state.evolve(misses=0, resume=self.detour_return())
             self.go("@help/stuck")
             return
         self.state = self.state.evolve(misses=misses)

@@ -15,7 +15,7 @@ from babel.dates import format_interval, format_skeleton
 
 from pbbot.domain.edition import Phase
 from pbbot.engine.context import StepContext, Turn
-from pbbot.engine.keywords import keyword_word
+from pbbot.engine.keywords import keyword_word, start_word
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_date, format_money, format_number, format_period
 from pbbot.i18n.negotiate import locale_names
@@ -143,7 +143,7 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "expectations": _expectations,
     "contact": _contact,
     "keywords": _keywords,
-    "keyword_start": lambda ctx, turn, t: keyword_word("start", t),
+    "keyword_start": lambda ctx, turn, t: start_word(turn.channel, t),
     "profile": _profile,
     "min_age": lambda ctx, turn, t: format_number(ctx.edition.questions.min_age, t.babel_locale),
     "max_age": lambda ctx, turn, t: format_number(ctx.edition.questions.max_age, t.babel_locale),
@@ -151,9 +151,9 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
 }
 
 
-# Variables that depend on the resident; the others depend only on the edition,
+# Variables that depend on the resident or channel; the others only on the edition,
 # the day and the language, so a context computes each once per language.
-_PER_RESIDENT = frozenset({"profile"})
+_PER_RESIDENT = frozenset({"profile", "keyword_start"})
 
 
 @cache

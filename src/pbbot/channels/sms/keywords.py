@@ -31,13 +31,10 @@ OPT_OUT_WORDS: tuple[str, ...] = (
     "توقف", "إلغاء", "إلغاء الاشتراك",
 )  # fmt: skip
 
-OPT_IN_WORDS: tuple[str, ...] = (
-    "START", "UNSTOP", "YES",
-    "STARTEN",  # Dutch
-    "DÉMARRER",  # French
-    "BAŞLA",  # Turkish
-    "ابدأ",  # Arabic
-)  # fmt: skip
+# Only the carrier's own words: Twilio lifts its block on these and no others,
+# so a localized "start" word would tell pbbot the resident is back while
+# every message to them still fails.
+OPT_IN_WORDS: tuple[str, ...] = ("START", "UNSTOP", "YES")
 
 HELP_WORDS: tuple[str, ...] = ("HELP", "INFO", "HULP", "AIDE", "YARDIM", "مساعدة")
 
