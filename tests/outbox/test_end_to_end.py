@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pbbot.channels.sms.sender import TwilioSender
 from pbbot.channels.sms.status import parse_status_callback
 from pbbot.channels.telegram.bot import aiogram_sender
-from pbbot.channels.telegram.callback_data import callback_data_for
 from pbbot.domain.messages import Choice
+from pbbot.domain.payloads import callback_data_for
 from pbbot.outbox.limits import default_limits
 from pbbot.outbox.sender import Outbox
 from pbbot.storage.delivery import record_delivery_status

@@ -51,9 +51,8 @@ def test_public_names_exist(name: str) -> None:
 
 @pytest.mark.parametrize("name", _MODULES)
 def test_the_outbox_uses_only_the_channels_contract(name: str) -> None:
-    forbidden = ("pbbot.app", "pbbot.cli", "pbbot.commands", "pbbot.staff", "pbbot.conversations")
+    # The package-level layers are tests/test_layers.py; here: only the contract.
     imported = imported_modules(name)
-    assert [m for m in imported if m.startswith(forbidden)] == []
     channels = {m for m in imported if m.startswith("pbbot.channels")}
     assert channels <= {"pbbot.channels.base"}
 

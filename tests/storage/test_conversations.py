@@ -281,7 +281,7 @@ async def test_events_are_stored_without_messages_or_raw_input(
             await session.execute(select(ConversationEvent.type, ConversationEvent.data))
         ).all()
     assert [tuple(event) for event in events] == [
-        ("answer_recorded", {"name": "said", "value": "???"}),
+        ("answer_recorded", {"name": "said"}),
         ("input_rejected", {"flow": "menu", "step": "main", "misses": 1}),
     ]
 

@@ -13,6 +13,7 @@ import asyncio
 import sys
 
 from pbbot.channels.sim.terminal import show
+from pbbot.channels.sms.keywords import classify_keyword
 from pbbot.commands.options import add_common_options, database_url, edition_path, today
 from pbbot.domain.messages import Inbound
 from pbbot.i18n.catalogs import SUPPORTED_LOCALES
@@ -86,4 +87,6 @@ def _inbound(line: str, args: argparse.Namespace, buttons: list[str]) -> Inbound
         text=text,
         payload=payload,
         language_hint=args.lang,
+        # As on the wire: SMS carrier words (STOPPEN, ARRÊT, UNSTOP) are the channel's.
+        keyword=classify_keyword(text) if args.channel == "sms" else None,
     )

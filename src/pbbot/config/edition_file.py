@@ -30,8 +30,8 @@ from pbbot.domain.edition import (
     Theme,
     Voting,
 )
+from pbbot.domain.languages import SUPPORTED_LOCALES
 from pbbot.errors import EditionError
-from pbbot.i18n.catalogs import SUPPORTED_LOCALES
 
 __all__ = ["load_edition", "parse_edition"]
 

@@ -61,11 +61,13 @@ class Resubscribed:
 
 @dataclass(frozen=True, slots=True)
 class ActionCalled:
-    """A named flow action ran; `result` holds what it decided (stored by the caller)."""
+    """A named flow action ran, left by `exit`, and set the answers named in
+    `answered` (their values are in the state, not in the event)."""
 
     name: str
     params: dict[str, Any]
-    result: dict[str, Any]
+    exit: str
+    answered: tuple[str, ...] = ()
 
 
 Event = (

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from pbbot.domain.payloads import resolve_payload
+
 __all__ = ["match_choice", "normalize", "parse_number"]
 
 _TATWEEL = "\u0640"
@@ -49,6 +51,7 @@ def match_choice(
     label in the resident's language.
     """
     if payload is not None:
+        payload = resolve_payload(payload, offered)  # a long payload's button carries a reference
         return payload if payload in offered else None
     number = parse_number(text)
     if number is not None:

@@ -358,11 +358,7 @@ class _Run:
             self.record(name, value)
         self.turn.extra.update(result.texts)
         self.events.append(
-            ActionCalled(
-                current.action,
-                dict(current.params),
-                {"exit": result.exit, "answers": dict(result.answers)},
-            )
+            ActionCalled(current.action, dict(current.params), result.exit, tuple(result.answers))
         )
         target = current.exit_to(result.exit)
         # Flow validation checked that every exit the action declares is mapped.

@@ -13,6 +13,8 @@ from pathlib import Path
 from babel import Locale
 from babel.support import NullTranslations, Translations
 
+from pbbot.domain.languages import SOURCE_LOCALE, SUPPORTED_LOCALES
+
 __all__ = [
     "DOMAIN",
     "N_",
@@ -24,9 +26,6 @@ __all__ = [
 ]
 
 DOMAIN = "pbbot"
-# msgids are written in English; every language, English included, ships a catalog.
-SOURCE_LOCALE = "en"
-SUPPORTED_LOCALES: tuple[str, ...] = ("nl", "fr", "en", "tr", "ar")
 
 
 # Resolved once: the engine asks for translators on every message.

@@ -28,7 +28,7 @@ from pbbot.domain.messages import Channel
 from pbbot.outbox.limits import ChannelLimits, default_limits
 from pbbot.outbox.sender import Outbox
 from pbbot.runtime import Runtime
-from pbbot.server.pipeline import InboundPipeline
+from pbbot.server.pipeline import InboundPipeline, StoreFailed
 from pbbot.server.telegram_webhook import TelegramWebhook
 from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
 from pbbot.settings import Settings
@@ -40,6 +40,7 @@ _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
 TELEGRAM_PATH = "/telegram/webhook"
 POSTGRES_LANES = 4
+POLL_PAUSE = 5.0  # seconds to wait after the database refused an update while polling
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +140,9 @@ class ServerState:
         try:
             async with self.runtime.database.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception as error:  # any failure means "not healthy", said plainly
-            return web.json_response(
-                {"status": "database unreachable", "error": str(error)}, status=503
-            )
+        except Exception:  # any failure means "not healthy"; details stay in the log
+            _log.exception("health check: database unreachable")
+            return web.json_response({"status": "database unreachable"}, status=503)
         return web.json_response({"status": "ok"})
 
     async def lifetime(self, app: web.Application):  # type: ignore[no-untyped-def]
@@ -190,7 +190,12 @@ class ServerState:
                 await sender.answer_callback(update.callback_query_id)
 
         try:
-            await poll_updates(bot, handle)
+            while True:
+                try:
+                    await poll_updates(bot, handle)
+                except StoreFailed:  # unconfirmed: Telegram sends the update again
+                    _log.warning("database unavailable; polling again in %gs", POLL_PAUSE)
+                    await asyncio.sleep(POLL_PAUSE)
         finally:
             await bot.session.close()
 

@@ -98,10 +98,14 @@ class InboundPipeline:
                 [(update.inbound, update.key) for update, _ in batch]
             )
         except Exception as error:
-            _log.exception("could not store %d updates", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(StoreFailed(str(error)))
+            if len(batch) > 1:  # one bad update must not fail the others: one by one
+                for item in batch:
+                    await self._handle([item])
+                return
+            _log.error("could not store an update: %s", type(error).__name__)
+            _, future = batch[0]
+            if not future.done():
+                future.set_exception(StoreFailed(type(error).__name__))
             return
         for (_, future), is_new in zip(batch, new, strict=True):
             if not future.done():

@@ -24,8 +24,10 @@ __all__ = [
     "inbound_to_json",
 ]
 
-# Fields of events that never reach the audit log.
-_UNSTORED_EVENT_FIELDS = frozenset({"text"})
+# Fields of events that never reach the audit log: what a resident typed or
+# answered may be anything (a phone number, later a ballot). The log keeps
+# which question was answered, never the answer.
+_UNSTORED_EVENT_FIELDS = frozenset({"text", "value"})
 
 
 _INBOUND_FIELDS = tuple(field.name for field in dataclasses.fields(Inbound))

@@ -68,6 +68,8 @@ def ensure_sqlite_folder(url: str | URL) -> None:
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """The engine for `url` (`sqlite+aiosqlite:///pbbot.db`, `postgresql+asyncpg://...`)."""
     parsed = _parse(url)
+    # Statement parameters hold phone numbers and messages: never in a log line.
+    options.setdefault("hide_parameters", True)
     if not is_sqlite(parsed):
         return create_async_engine(parsed, pool_pre_ping=True, **options)
     ensure_sqlite_folder(parsed)

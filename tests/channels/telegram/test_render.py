@@ -2,11 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from pbbot.channels.telegram.callback_data import (
-    MAX_CALLBACK_BYTES,
-    callback_data_for,
-    resolve_payload,
-)
 from pbbot.channels.telegram.render import (
     MAX_TEXT_UNITS,
     InlineButton,
@@ -17,6 +12,11 @@ from pbbot.channels.telegram.render import (
     split_text,
 )
 from pbbot.domain.messages import Choice, Outbound
+from pbbot.domain.payloads import (
+    MAX_CALLBACK_BYTES,
+    callback_data_for,
+    resolve_payload,
+)
 
 
 def _units(text: str) -> int:

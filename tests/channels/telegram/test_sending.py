@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pbbot.channels.base import OutboundEnvelope, SendReceipt
-from pbbot.channels.telegram.callback_data import callback_data_for
 from pbbot.domain.messages import Choice, Outbound
+from pbbot.domain.payloads import callback_data_for
 from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
 from tests.channels.telegram.conftest import Driver
 from tests.fakes.telegram_api import FakeError, FakeTelegramAPI

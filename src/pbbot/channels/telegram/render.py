@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
-from pbbot.channels.telegram.callback_data import callback_data_for
 from pbbot.domain.messages import Outbound
+from pbbot.domain.payloads import callback_data_for
 from pbbot.i18n.catalogs import N_, translator
 
 __all__ = [

@@ -1,11 +1,12 @@
-"""Choice payloads as Telegram callback data, within Telegram's 64-byte limit.
+"""Choice payloads as button data, within Telegram's 64-byte callback limit.
 
 A payload of at most 64 bytes (UTF-8) travels as it is. A longer one travels
 as a reference: "~" and the first 12 bytes of its SHA-256, base64url (17
 characters). The reference is stable (the same payload always gives the same
 reference, in every process and after a restart) and needs no table: the
 conversation state already holds the payloads last offered, so the processing
-side resolves a reference by hashing those candidates (`resolve_payload`).
+side (the engine's reply matching) resolves a reference by hashing those
+candidates (`resolve_payload`).
 A reference that matches none of them is a tap on an old keyboard; it stays as
 it is, and the engine treats it as a payload it did not offer.
 
