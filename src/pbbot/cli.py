@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "pbbot.commands.flows",
     "pbbot.commands.i18n",
     "pbbot.commands.db",
+    "pbbot.commands.residents",
     "pbbot.commands.tally",
     "pbbot.commands.serve",
     "pbbot.commands.telegram",

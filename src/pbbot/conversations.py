@@ -26,7 +26,13 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.domain.messages import Channel, Inbound, Outbound
-from pbbot.engine.events import Event, MessageCreated, Resubscribed, Unsubscribed
+from pbbot.engine.events import (
+    ErasureRequested,
+    Event,
+    MessageCreated,
+    Resubscribed,
+    Unsubscribed,
+)
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
 from pbbot.storage import data_rights, outbound, repositories
@@ -188,6 +194,7 @@ class ConversationService:
         locked = await repositories.lock_conversations(session, residents, now=now)
         states = {resident: found.state for resident, found in locked.items()}
         changes: dict[tuple[Channel, str], dict[str, Any]] = {}
+        erased: set[tuple[Channel, str]] = set()
         events_rows: list[dict[str, Any]] = []
         queued: list[dict[str, Any]] = []
         for inbound_id, inbound in loaded:
@@ -199,6 +206,18 @@ class ConversationService:
                 outcome.failed.append((inbound_id, error))
                 continue
             states[resident] = state
+            erasure = next(
+                (i for i, e in enumerate(events) if isinstance(e, ErasureRequested)), None
+            )
+            if erasure is not None:
+                # Forget what this batch gathered for them too, and keep only what
+                # the step did after the erasure (its confirmation).
+                erased.add(resident)
+                events = events[erasure:]
+                events_rows = [
+                    r for r in events_rows if r["resident_id"] != conversation.resident_id
+                ]
+                queued = [r for r in queued if r["resident_id"] != conversation.resident_id]
             events_rows += repositories.event_rows(conversation.resident_id, events, now=now)
             changes.setdefault(resident, {}).update(
                 _resident_changes(conversation, state, events, inbound)
@@ -212,6 +231,10 @@ class ConversationService:
                 address=inbound.address,
                 now=now,
                 inbound_id=inbound_id,
+            )
+        for channel, address in erased:
+            await data_rights.erase_history(
+                session, locked[(channel, address)].resident_id, channel, address
             )
         saves = [
             (found, states[resident])
@@ -254,6 +277,8 @@ def _resident_changes(
         changes["locale"] = state.locale
     if locked.start_param is None and inbound.start_param:
         changes["start_param"] = inbound.start_param
+    if any(isinstance(event, ErasureRequested) for event in events):
+        changes.update(locale=None, start_param=None)
     for event in events:
         if isinstance(event, Unsubscribed | Resubscribed):
             changes["subscribed"] = isinstance(event, Resubscribed)

@@ -27,7 +27,7 @@ async def test_a_sqlite_engine_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path
         "journal_mode": "wal",
         "foreign_keys": 1,
         "busy_timeout": 10_000,
-        "synchronous": 1,  # NORMAL
+        "synchronous": 2,  # FULL: what was acknowledged survives a power cut
     }
     assert (tmp_path / "nested" / "pbbot.db").exists()
 

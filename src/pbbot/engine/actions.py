@@ -28,6 +28,7 @@ class ActionResult:
     exit: str = "ok"
     answers: dict[str, Any] = field(default_factory=dict)  # to record (None removes)
     texts: dict[str, str] = field(default_factory=dict)  # variables for the next texts
+    erase: bool = False  # forget the resident: state, answers and history
 
 
 Action = Callable[[ActionCall], ActionResult]
@@ -57,3 +58,9 @@ def record_consent(call: ActionCall) -> ActionResult:
 def forget_profile(call: ActionCall) -> ActionResult:
     """Erase the optional profile answers (district, age); the language stays."""
     return ActionResult(answers={"district": None, "age": None})
+
+
+@register("forget_everything")
+def forget_everything(call: ActionCall) -> ActionResult:
+    """Erase everything stored about the resident (their right to be forgotten)."""
+    return ActionResult(erase=True)

@@ -14,6 +14,7 @@ from pbbot.domain.messages import Outbound
 __all__ = [
     "ActionCalled",
     "AnswerRecorded",
+    "ErasureRequested",
     "Event",
     "InputRejected",
     "LanguageChanged",
@@ -70,6 +71,12 @@ class ActionCalled:
     answered: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ErasureRequested:
+    """The resident asked to erase everything stored about them; the caller
+    erases their history in the same transaction (the state is already reset)."""
+
+
 Event = (
     MessageCreated
     | AnswerRecorded
@@ -78,4 +85,5 @@ Event = (
     | Unsubscribed
     | Resubscribed
     | ActionCalled
+    | ErasureRequested
 )

@@ -18,6 +18,7 @@ from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.events import (
     ActionCalled,
     AnswerRecorded,
+    ErasureRequested,
     Event,
     InputRejected,
     LanguageChanged,
@@ -357,6 +358,12 @@ class _Run:
         for name, value in result.answers.items():
             self.record(name, value)
         self.turn.extra.update(result.texts)
+        if result.erase:
+            # Nothing of the resident stays in the state; the texts that follow
+            # are still in their language (the turn keeps it).
+            self.state = ConversationState(stopped=self.state.stopped)
+            self.turn.answers = {}
+            self.events.append(ErasureRequested())
         self.events.append(
             ActionCalled(current.action, dict(current.params), result.exit, tuple(result.answers))
         )

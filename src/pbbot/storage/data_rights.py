@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbbot.domain.messages import Channel
@@ -22,7 +22,7 @@ from pbbot.storage.tables import (
     Resident,
 )
 
-__all__ = ["delete_resident", "export_resident"]
+__all__ = ["delete_resident", "erase_history", "export_resident"]
 
 
 async def export_resident(
@@ -94,3 +94,31 @@ async def delete_resident(session: AsyncSession, channel: Channel, address: str)
         .execution_options(synchronize_session=False)
     )
     return resident_id is not None or bool(deleted_inbound.rowcount)  # type: ignore[attr-defined]
+
+
+async def erase_history(
+    session: AsyncSession, resident_id: int, channel: Channel, address: str
+) -> None:
+    """Forget what a resident said and was told, keeping only what reaches them.
+
+    Events and messages go. Stored inbound messages keep their key and lose
+    their content: the key is what makes a redelivery harmless. The resident
+    row (channel and address) stays while they use the channel: without it no
+    reply could reach them; staff delete it with `pbbot residents delete`.
+    """
+    for entity in (ConversationEvent, OutboundMessage):
+        await session.execute(
+            delete(entity)
+            .where(entity.resident_id == resident_id)
+            .execution_options(synchronize_session=False)
+        )
+    await session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.channel == channel,
+            InboundMessage.address == address,
+            InboundMessage.processed_at.is_not(None),  # the unprocessed still need theirs
+        )
+        .values(body={})
+        .execution_options(synchronize_session=False)
+    )

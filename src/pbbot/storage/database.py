@@ -7,7 +7,9 @@ this process runs alone and per-resident ordering comes for free. Each
 transaction starts with `BEGIN IMMEDIATE`, so another process on the same file
 (`pbbot db upgrade`, a second server) waits for the lock up front instead of
 failing half-way with "database is locked". WAL lets readers in other processes
-read while we write; `synchronous=NORMAL` is durable against a crash of pbbot.
+read while we write. `synchronous=FULL`: a webhook answers 2xx only after the
+commit, and the channel will not send that update again, so the commit must
+survive a power cut too (with batched commits it costs a few percent).
 
 PostgreSQL (asyncpg) uses the normal pool; ordering there comes from row locks
 (`SELECT ... FOR UPDATE`, see `pbbot.storage.repositories`).
@@ -88,7 +90,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

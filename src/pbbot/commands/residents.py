@@ -1,0 +1,54 @@
+"""`pbbot residents export|delete`: a resident's data rights, handled by staff.
+
+A resident who asks the city (by mail, at a desk) what pbbot stores about them
+gets the export; one who asks to be forgotten is deleted with everything that
+hangs off them. Residents can also erase their data themselves in the chat
+(main menu, "My data").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from pbbot.commands.options import database_url
+from pbbot.storage import data_rights
+from pbbot.storage.database import create_engine, create_sessionmaker
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("residents", help="a resident's data: export or delete")
+    actions = parser.add_subparsers(dest="residents_command", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("export", "print everything stored about a resident, as JSON"),
+        ("delete", "delete a resident with their conversation, messages and events"),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text)
+        action.add_argument("--channel", required=True, choices=("sms", "telegram", "sim"))
+        action.add_argument(
+            "--address", required=True, help="phone number (+32...) or Telegram chat id"
+        )
+        action.set_defaults(run=lambda args: asyncio.run(_run(args)))
+
+
+async def _run(args: argparse.Namespace) -> int:
+    engine = create_engine(database_url())
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            if args.residents_command == "export":
+                data = await data_rights.export_resident(session, args.channel, args.address)
+                found = data is not None
+                if found:
+                    print(json.dumps(data, ensure_ascii=False, indent=2))
+            else:
+                found = await data_rights.delete_resident(session, args.channel, args.address)
+                if found:
+                    print("deleted")
+    finally:
+        await engine.dispose()
+    if not found:
+        print(f"pbbot: no resident {args.address} on {args.channel}")
+    return 0 if found else 1
