@@ -87,3 +87,18 @@ def test_an_unknown_language_is_refused_before_counting(capsys: pytest.CaptureFi
 
     assert cli.main(["tally", str(path), "--explain", "de"]) == 2
     assert "unknown language 'de'" in capsys.readouterr().err
+
+
+def test_themes_give_each_themes_share_of_the_whole_budget(capsys: pytest.CaptureFixture[str]):
+    path = shared_file("Poland_Warszawa_2021_Targowek.pb")
+    budget = read_pabulib(path).budget
+
+    code = cli.main(["tally", str(path), "--json", "--themes"])
+
+    themes = json.loads(capsys.readouterr().out)["themes"]
+    assert code == 0
+    assert "public space" in {theme["theme"] for theme in themes}
+    for kind in ("mean", "median"):
+        amounts = sum(float(theme[f"{kind}_amount"]) for theme in themes)
+        assert abs(amounts - float(budget)) <= len(themes)  # whole units, rounded per theme
+    assert abs(sum(theme["mean"] for theme in themes) - 1) < 1e-9

@@ -17,6 +17,7 @@ from pbbot.counting.election import Outcome
 from pbbot.counting.pabulib import read_pabulib, write_pabulib
 from pbbot.counting.results import render_results
 from pbbot.counting.rules import count
+from pbbot.counting.vessels import ThemeShare, theme_shares
 from pbbot.errors import PabulibError
 from pbbot.i18n.catalogs import SUPPORTED_LOCALES, translator
 
@@ -50,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with --explain: the Telegram text or the SMS (default: telegram)",
     )
     parser.add_argument("--chart", metavar="OUT.png", type=Path, help="draw a bar chart")
+    parser.add_argument(
+        "--themes",
+        action="store_true",
+        help="communicating vessels: each theme's mean and median share and amount",
+    )
     parser.add_argument("--csv", metavar="OUT.csv", type=Path, help="write the projects as CSV")
     parser.add_argument(
         "--pb",
@@ -70,12 +76,27 @@ def run(args: argparse.Namespace) -> int:
         )
     election = read_pabulib(args.file)
     outcome = count(election, args.rule, source=source)
+    shares = theme_shares(election) if args.themes else None
     if args.json:
-        print(json.dumps(_as_json(outcome), ensure_ascii=False, indent=2))
+        data = _as_json(outcome)
+        if shares is not None:
+            data["themes"] = [
+                {
+                    "theme": share.theme,
+                    "mean": share.mean,
+                    "median": share.median,
+                    "mean_amount": str(share.mean_amount),
+                    "median_amount": str(share.median_amount),
+                }
+                for share in shares
+            ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     elif args.explain:
         print(render_results(outcome, translator(args.explain), channel=args.channel))
     else:
         print(_as_table(outcome))
+        if shares is not None:
+            print(_vessels_table(shares, election.currency))
     if args.chart:
         from pbbot.counting.chart import draw_chart  # matplotlib loads only when asked
 
@@ -98,6 +119,18 @@ def _as_json(outcome: Outcome) -> dict[str, object]:
         "voter_budget": None if outcome.voter_budget is None else str(outcome.voter_budget),
         "note": outcome.note,
     }
+
+
+def _vessels_table(shares: list[ThemeShare], currency: str) -> str:
+    if not shares:
+        return "communicating vessels: the file has no themes (no `category` field)"
+    lines = ["communicating vessels: theme, mean share, median share, amounts"]
+    for share in shares:
+        lines.append(
+            f"{share.theme:>24}  {share.mean:6.1%}  {share.median:6.1%}  "
+            f"{share.mean_amount:>12} {currency}  {share.median_amount:>12} {currency}"
+        )
+    return "\n".join(lines)
 
 
 def _as_table(outcome: Outcome) -> str:
