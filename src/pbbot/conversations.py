@@ -1,17 +1,17 @@
 """The conversation service: stores a resident's message, runs the engine step, queues replies.
 
-It is the one caller of the pure engine step. A message is handled in two
-stages, which channels may also call separately:
+It is the one caller of the pure engine step. Storing a message under its
+unique key (a redelivered key is recognized and does nothing), locking the
+resident's conversation, stepping, saving the state and events and queueing
+the replies happen in one transaction:
 
-- `accept(inbound, key)` stores it under a unique key (a webhook does this
-  before answering 2xx); a redelivered key is recognized and ignored.
-- `process(inbound_id)` runs the step in one transaction: lock the resident's
-  conversation, step, save the new state and events, queue the replies, mark the
-  message processed. `process_pending()` does so for every stored message not yet
-  processed, e.g. after a crash.
+- `handle_many(items)` for the server, which stores and processes the updates
+  that arrived together before it answers their webhooks;
+- `handle(inbound, key)` for one message (the simulator).
 
-`handle` does both in a single transaction, for callers that answer at once
-(the simulator, a polling Telegram bot).
+`accept` stores without processing and `process_many`/`process_pending` process
+what is stored: the recovery path for messages a crash or an older process
+left stored but unprocessed.
 """
 
 from __future__ import annotations

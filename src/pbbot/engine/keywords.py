@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from pbbot.engine.replies import normalize
+from pbbot.domain.text import fold
 from pbbot.i18n.catalogs import N_, SUPPORTED_LOCALES, Translator, translator
 
 __all__ = ["CARRIER_CHANNELS", "KEYWORDS", "keyword_of", "keyword_word", "start_word"]
@@ -46,9 +46,9 @@ def _words() -> dict[str, str]:
     """Normalized word -> keyword, over English and every shipped catalog."""
     words = {}
     for keyword, english in KEYWORDS.items():
-        words[normalize(english)] = keyword
+        words[fold(english)] = keyword
         for locale in SUPPORTED_LOCALES:
-            words[normalize(keyword_word(keyword, translator(locale)))] = keyword
+            words[fold(keyword_word(keyword, translator(locale)))] = keyword
     return words
 
 
@@ -56,4 +56,4 @@ def keyword_of(text: str) -> str | None:
     """The keyword a whole message is, if it is one; else None."""
     if len(text) > 30:
         return None
-    return _words().get(normalize(text.lstrip("/")))
+    return _words().get(fold(text.lstrip("/")))

@@ -2,29 +2,21 @@
 
 A reply is accepted as the option's number (also in Arabic-Indic digits), the
 button payload, or the option's label in the resident's language, ignoring
-case, accents and surrounding punctuation.
+case, accents and surrounding punctuation; a label's first part ("Ja" of
+"Ja, akkoord") is enough where no other option starts the same way.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from pbbot.domain.payloads import resolve_payload
+from pbbot.domain.text import fold
 
-__all__ = ["match_choice", "normalize", "parse_number"]
+__all__ = ["match_choice", "parse_number"]
 
-_TATWEEL = "\u0640"
-_EDGE_PUNCTUATION = re.compile(r"^[\s.,;:!?()\[\]'\"«»“”‘’#*-]+|[\s.,;:!?()\[\]'\"«»“”‘’#*-]+$")
-
-
-def normalize(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form for comparing words."""
-    decomposed = unicodedata.normalize("NFKD", text.replace(_TATWEEL, ""))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = _EDGE_PUNCTUATION.sub("", stripped)
-    return " ".join(stripped.casefold().split())
+_FIRST_PART = re.compile(r"[,،;:(]")
 
 
 _NUMBER_EDGES = re.compile(r"^[\s.,;:!?()\[\]'\"«»“”‘’#*]+|[\s.,;:!?()\[\]'\"«»“”‘’#*-]+$")
@@ -56,7 +48,13 @@ def match_choice(
     number = parse_number(text)
     if number is not None:
         return offered[number - 1] if 1 <= number <= len(offered) else None
-    wanted = normalize(text)
+    wanted = fold(text)
     if not wanted:
         return None
-    return next((p for p in offered if p in labels and normalize(labels[p]) == wanted), None)
+    exact = [p for p in offered if p in labels and fold(labels[p]) == wanted]
+    if exact:
+        return exact[0]
+    first_parts = [
+        p for p in offered if p in labels and fold(_FIRST_PART.split(labels[p])[0]) == wanted
+    ]
+    return first_parts[0] if len(first_parts) == 1 else None

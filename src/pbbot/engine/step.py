@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pbbot.domain.messages import Choice, Inbound, Outbound
+from pbbot.domain.text import fold
 from pbbot.engine.actions import ACTIONS, ActionCall
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.events import (
@@ -28,7 +29,7 @@ from pbbot.engine.events import (
 )
 from pbbot.engine.keywords import CARRIER_CHANNELS, keyword_of, keyword_word, start_word
 from pbbot.engine.options import options_for
-from pbbot.engine.replies import match_choice, normalize, parse_number
+from pbbot.engine.replies import match_choice, parse_number
 from pbbot.engine.state import ConversationState
 from pbbot.engine.variables import render_text
 from pbbot.flows.model import (
@@ -386,12 +387,12 @@ def _guess_locale(inbound: Inbound, context: StepContext) -> str:
 
 
 def _match_language(text: str, offered: tuple[str, ...]) -> str | None:
-    wanted = normalize(text)
+    wanted = fold(text)
     from babel import Locale  # local: only needed for this rare path
 
     for payload in offered:
         code = payload.rsplit(".", 1)[-1]
-        names = {code, normalize(Locale.parse(code).get_display_name("en") or "")}
+        names = {code, fold(Locale.parse(code).get_display_name("en") or "")}
         if wanted in names:
             return payload
     return None

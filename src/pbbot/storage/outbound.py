@@ -371,8 +371,7 @@ async def settle_blocked(session: AsyncSession, message: ClaimedMessage, *, erro
     """The channel refuses this resident: the message fails, and so does all that waits for them.
 
     The resident is marked unreachable, so that nothing more is queued for
-    them in vain (`pbbot.storage.repositories.set_unreachable` clears it when
-    they come back).
+    them in vain (the conversation service clears it when they come back).
     """
     settled = await _settle(session, message, status="failed", error=error)
     if settled:

@@ -11,10 +11,8 @@ sentence, not an opt-out.
 
 from __future__ import annotations
 
-import string
-import unicodedata
-
 from pbbot.channels.base import Keyword
+from pbbot.domain.text import fold
 
 __all__ = ["HELP_WORDS", "OPT_IN_WORDS", "OPT_OUT_WORDS", "classify_keyword"]
 
@@ -38,24 +36,13 @@ OPT_IN_WORDS: tuple[str, ...] = ("START", "UNSTOP", "YES")
 
 HELP_WORDS: tuple[str, ...] = ("HELP", "INFO", "HULP", "AIDE", "YARDIM", "مساعدة")
 
-# Punctuation a resident may put around a keyword ("Stop!", "« arrêt »").
-_SURROUNDING = string.punctuation + string.whitespace + "«»“”‘’¡¿…،؟"
-
-
-def _fold(text: str) -> str:
-    """Case, accents and vowel marks folded away; inner runs of space made one."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.strip(_SURROUNDING).split())
-
-
 _KEYWORDS: dict[str, Keyword] = {
-    **{_fold(word): "help" for word in HELP_WORDS},
-    **{_fold(word): "opt_in" for word in OPT_IN_WORDS},
-    **{_fold(word): "opt_out" for word in OPT_OUT_WORDS},
+    **{fold(word): "help" for word in HELP_WORDS},
+    **{fold(word): "opt_in" for word in OPT_IN_WORDS},
+    **{fold(word): "opt_out" for word in OPT_OUT_WORDS},
 }
 
 
 def classify_keyword(text: str) -> Keyword | None:
     """Which carrier keyword the whole `text` is, if any."""
-    return _KEYWORDS.get(_fold(text))
+    return _KEYWORDS.get(fold(text))
