@@ -8,6 +8,7 @@ out by REST through the outbox, so the answer to Twilio is an empty TwiML.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ __all__ = ["SMS_PATH", "STATUS_PATH", "TwilioWebhooks"]
 
 SMS_PATH = "/sms/twilio"
 STATUS_PATH = STATUS_CALLBACK_PATH  # where TwilioSender asks Twilio to report
+T = TypeVar("T")
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -38,22 +40,23 @@ class TwilioWebhooks:
         self._public_url = public_url
         self._record_status = record_status
 
-    async def _verified_form(self, request: web.Request, path: str) -> Mapping[str, str] | None:
+    async def _read(
+        self, request: web.Request, path: str, parse: Callable[[Mapping[str, str]], T]
+    ) -> T | web.Response:
+        """The parsed form of a genuine request, or the 4xx answer to a forged or odd one."""
         form = await request.post()  # over the size limit: 413 from aiohttp
-        fields = {name: value for name, value in form.items() if isinstance(value, str)}
         signature = request.headers.get(SIGNATURE_HEADER)
         if not verify_twilio_request(self._auth_token, self._public_url + path, form, signature):
-            return None
-        return fields
-
-    async def sms(self, request: web.Request) -> web.StreamResponse:
-        form = await self._verified_form(request, SMS_PATH)
-        if form is None:
             return web.Response(status=403, text="invalid Twilio signature")
         try:
-            update = parse_twilio_sms(form)
+            return parse({name: value for name, value in form.items() if isinstance(value, str)})
         except BadWebhook as error:
             return web.Response(status=error.status, text=str(error))
+
+    async def sms(self, request: web.Request) -> web.StreamResponse:
+        update = await self._read(request, SMS_PATH, parse_twilio_sms)
+        if isinstance(update, web.Response):
+            return update
         try:
             await self._pipeline.accept(update)
         except StoreFailed:  # not stored: the sender must retry later
@@ -61,12 +64,8 @@ class TwilioWebhooks:
         return web.Response(text=_EMPTY_TWIML, content_type="text/xml")
 
     async def status(self, request: web.Request) -> web.StreamResponse:
-        form = await self._verified_form(request, STATUS_PATH)
-        if form is None:
-            return web.Response(status=403, text="invalid Twilio signature")
-        try:
-            status = parse_status_callback(form)
-        except BadWebhook as error:
-            return web.Response(status=error.status, text=str(error))
+        status = await self._read(request, STATUS_PATH, parse_status_callback)
+        if isinstance(status, web.Response):
+            return status
         await self._record_status(status)
         return web.Response(status=204)
