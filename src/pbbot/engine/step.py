@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale
+
 from pbbot.domain.messages import Choice, Inbound, Outbound
 from pbbot.domain.text import fold
 from pbbot.engine.actions import ACTIONS, ActionCall
@@ -388,8 +390,6 @@ def _guess_locale(inbound: Inbound, context: StepContext) -> str:
 
 def _match_language(text: str, offered: tuple[str, ...]) -> str | None:
     wanted = fold(text)
-    from babel import Locale  # local: only needed for this rare path
-
     for payload in offered:
         code = payload.rsplit(".", 1)[-1]
         names = {code, fold(Locale.parse(code).get_display_name("en") or "")}

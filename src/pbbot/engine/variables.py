@@ -8,7 +8,7 @@ file; everything else comes from the catalogs.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 
 from babel.dates import format_interval, format_skeleton
@@ -117,12 +117,13 @@ def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 
 def _localized(
-    pick: Callable[[StepContext], dict[str, str] | object],
+    pick: Callable[[StepContext], Mapping[str, str]],
 ) -> Callable[[StepContext, Turn, Translator], str]:
+    """A staff-written edition text in the resident's language (else the default)."""
+
     def value(ctx: StepContext, turn: Turn, t: Translator) -> str:
         texts = pick(ctx)
-        assert isinstance(texts, dict)
-        return str(texts.get(t.locale) or texts[ctx.edition.default_language])
+        return texts.get(t.locale) or texts[ctx.edition.default_language]
 
     return value
 

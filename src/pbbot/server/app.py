@@ -174,7 +174,6 @@ class ServerState:
             poller.cancel()  # long polling waits on Telegram; nothing to finish
             background.append(poller)
         await asyncio.gather(*background, return_exceptions=True)
-        await self.pipeline.drain()
         for sender in senders.values():
             with contextlib.suppress(Exception):
                 await sender.close()

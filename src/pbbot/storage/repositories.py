@@ -53,10 +53,8 @@ __all__ = [
     "insert_rows",
     "lock_conversation",
     "lock_conversations",
-    "lock_pending_inbound",
     "lock_pending_inbound_many",
     "pending_inbound_ids",
-    "record_events",
     "save_conversations",
     "set_edition_value",
     "set_unreachable",
@@ -94,20 +92,18 @@ def _insert(table: Table) -> Any:
     return insert(table)
 
 
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    """INSERT with ON CONFLICT support, in the given dialect."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
 @cache
 def _insert_new(
     dialect: str, table: Table, unique: tuple[str, ...], returning: tuple[Any, ...]
 ) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
-    insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    insert_ = _dialect_insert(dialect, table)
     return insert_.on_conflict_do_nothing(index_elements=list(unique)).returning(*returning)
-
-
-def _upsert(session: AsyncSession, entity: type[Base] | Table) -> Any:
-    """INSERT with ON CONFLICT support, in the dialect of the session's database."""
-    if _dialect(session) == "postgresql":
-        return postgresql.insert(entity)
-    return sqlite.insert(entity)
 
 
 # --- inbound messages ---------------------------------------------------------------
@@ -162,17 +158,6 @@ async def pending_inbound_ids(
     if received_before is not None:
         statement = statement.where(InboundMessage.received_at < received_before)
     return list((await session.scalars(statement)).all())
-
-
-async def lock_pending_inbound(session: AsyncSession, inbound_id: int) -> Inbound | None:
-    """The stored message, locked for processing; None if it is already processed."""
-    statement = (
-        select(InboundMessage.body)
-        .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
-        .with_for_update()
-    )
-    body = (await session.execute(statement)).scalar_one_or_none()
-    return None if body is None else inbound_from_json(body)
 
 
 async def lock_pending_inbound_many(
@@ -407,12 +392,6 @@ def event_rows(resident_id: int, events: Sequence[Event], *, now: datetime) -> l
     ]
 
 
-async def record_events(
-    session: AsyncSession, resident_id: int, events: Sequence[Event], *, now: datetime
-) -> None:
-    await insert_rows(session, EVENTS, event_rows(resident_id, events, now=now))
-
-
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     """One executemany INSERT; nothing when there are no rows."""
     if rows:
@@ -432,7 +411,7 @@ async def edition_value(session: AsyncSession, edition: str, key: str, default: 
 async def set_edition_value(
     session: AsyncSession, edition: str, key: str, value: Any, *, now: datetime
 ) -> None:
-    statement = _upsert(session, EditionState).values(
+    statement = _dialect_insert(_dialect(session), _table(EditionState)).values(
         edition=edition, key=key, value=value, updated_at=now
     )
     await session.execute(
