@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pbbot.errors import SettingsError
-from pbbot.settings import load_settings, read_settings_file
+from pbbot.settings import load_settings, load_sms_keywords, read_settings_file
 
 TOKEN = "7000000001:AAF4k3-T0k3n_for_tests_only_0123456789"
 TWILIO = {
@@ -94,3 +94,17 @@ def test_settings_file(tmp_path: Path) -> None:
     path.write_text("TELEGRAM_SECRET=abc\n")
     with pytest.raises(SettingsError, match=r"pbbot.env:1: expected PBBOT_NAME=value"):
         read_settings_file(path)
+
+
+def test_sms_keywords_mirror_the_messaging_services_lists() -> None:
+    assert load_sms_keywords({}) == {}
+    found = load_sms_keywords(
+        {"PBBOT_SMS_OPT_OUT_WORDS": "STOP, STOPALL,ARRÊT", "PBBOT_SMS_OPT_IN_WORDS": "START,BAŞLA"}
+    )
+    assert found == {"opt_out": ("STOP", "STOPALL", "ARRÊT"), "opt_in": ("START", "BAŞLA")}
+
+
+@pytest.mark.parametrize("value", [",", " , ", "STOP," + "A" * 31])
+def test_a_wrong_sms_keyword_list_names_the_setting(value: str) -> None:
+    with pytest.raises(SettingsError, match="PBBOT_SMS_HELP_WORDS"):
+        load_sms_keywords({"PBBOT_SMS_HELP_WORDS": value})

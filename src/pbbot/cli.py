@@ -12,13 +12,16 @@ from pbbot.errors import ConfigurationError
 __all__ = ["main"]
 
 # Each module exposes `register(subparsers)`; it adds its parser and sets `run`,
-# a function of the parsed arguments that returns the exit code.
+# a function of the parsed arguments that returns the exit code. Every command
+# imports all of these modules, so their tops import only what `register` needs:
+# the libraries a command runs on load in its `run` (tests/commands/test_imports.py).
 _COMMAND_MODULES = (
     "pbbot.commands.chat",
     "pbbot.commands.flows",
     "pbbot.commands.i18n",
     "pbbot.commands.db",
     "pbbot.commands.residents",
+    "pbbot.commands.questions",
     "pbbot.commands.tally",
     "pbbot.commands.serve",
     "pbbot.commands.telegram",

@@ -17,7 +17,7 @@ left stored but unprocessed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,22 +27,57 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.domain.messages import Channel, Inbound, Outbound
 from pbbot.engine.events import (
+    DomainEvent,
     ErasureRequested,
     Event,
     MessageCreated,
+    QuestionAsked,
     Resubscribed,
     Unsubscribed,
 )
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import data_rights, outbound, repositories
+from pbbot.storage import data_rights, outbound, questions, repositories
 
-__all__ = ["ConversationService", "ProcessOutcome", "StepFailed", "StepFunction"]
+__all__ = [
+    "EVENT_HANDLERS",
+    "ConversationService",
+    "EventHandler",
+    "ProcessOutcome",
+    "StepFailed",
+    "StepFunction",
+    "handles",
+]
 
 logger = logging.getLogger(__name__)
 
 # The engine step with its edition, clock and translators already bound.
 StepFunction = Callable[[ConversationState, Inbound], tuple[ConversationState, Sequence[Event]]]
+
+# Stores a feature's domain event in the step's transaction: (session, resident id, event, now).
+EventHandler = Callable[[AsyncSession, int, Any, datetime], Awaitable[None]]
+EVENT_HANDLERS: dict[type[DomainEvent], EventHandler] = {}
+
+
+def handles(event_type: type[DomainEvent]) -> Callable[[EventHandler], EventHandler]:
+    """Register the handler that stores `event_type` (one per type)."""
+
+    def add(handler: EventHandler) -> EventHandler:
+        if event_type in EVENT_HANDLERS:
+            raise ValueError(f"{event_type.__name__} has a handler already")
+        EVENT_HANDLERS[event_type] = handler
+        return handler
+
+    return add
+
+
+@handles(QuestionAsked)
+async def _store_question(
+    session: AsyncSession, resident_id: int, event: QuestionAsked, now: datetime
+) -> None:
+    question_id = await questions.add_question(session, resident_id, event.text, now=now)
+    # Staff learn of it here and in `pbbot questions list`; the text stays out of logs.
+    logger.info("question %s is waiting for the city team (pbbot questions list)", question_id)
 
 
 class StepFailed(PbbotError):
@@ -77,10 +112,16 @@ class ConversationService:
         step: StepFunction,
         *,
         clock: Callable[[], datetime] = _utcnow,
+        simulated: bool = False,
     ):
+        """`simulated`: the simulator's service. Its residents are stored apart
+        (channel "sim-sms", "sim-telegram"), so no sender or broadcast ever
+        reaches them, and its replies are shown, not queued."""
         self._sessionmaker = sessionmaker
         self._step = step
         self._clock = clock
+        self._simulated = simulated
+        self._prefix = "sim-" if simulated else ""
 
     async def handle(self, inbound: Inbound, *, key: str | None = None) -> list[Outbound]:
         """Store and process `inbound` in one transaction; [] if `key` was seen before.
@@ -89,7 +130,11 @@ class ConversationService:
         """
         async with self._sessionmaker.begin() as session:
             (inbound_id,) = await repositories.store_inbound_many(
-                session, [(inbound, key or _new_key(inbound))], now=self._clock(), processed=True
+                session,
+                [(inbound, key or _new_key(inbound))],
+                now=self._clock(),
+                processed=True,
+                channel_prefix=self._prefix,
             )
             if inbound_id is None:
                 return []
@@ -112,7 +157,9 @@ class ConversationService:
         now = self._clock()
         keyed = [(inbound, key or _new_key(inbound)) for inbound, key in items]
         async with self._sessionmaker.begin() as session:
-            ids = await repositories.store_inbound_many(session, keyed, now=now, processed=True)
+            ids = await repositories.store_inbound_many(
+                session, keyed, now=now, processed=True, channel_prefix=self._prefix
+            )
             stored = [
                 (inbound_id, inbound)
                 for inbound_id, (inbound, _) in zip(ids, keyed, strict=True)
@@ -126,7 +173,10 @@ class ConversationService:
         """Store `inbound` for later processing; its id, or None if `key` was seen before."""
         async with self._sessionmaker.begin() as session:
             stored = await repositories.store_inbound_many(
-                session, [(inbound, key or _new_key(inbound))], now=self._clock()
+                session,
+                [(inbound, key or _new_key(inbound))],
+                now=self._clock(),
+                channel_prefix=self._prefix,
             )
         return stored[0]
 
@@ -190,15 +240,17 @@ class ConversationService:
         if not loaded:
             return outcome
         now = self._clock()
-        residents = [(inbound.channel, inbound.address) for _, inbound in loaded]
+        residents = [self._resident(inbound) for _, inbound in loaded]
         locked = await repositories.lock_conversations(session, residents, now=now)
         states = {resident: found.state for resident, found in locked.items()}
         changes: dict[tuple[Channel, str], dict[str, Any]] = {}
         erased: set[tuple[Channel, str]] = set()
         events_rows: list[dict[str, Any]] = []
         queued: list[dict[str, Any]] = []
+        domain_events: list[tuple[int, DomainEvent]] = []
+        declined: dict[tuple[Channel, str], int] = {}
         for inbound_id, inbound in loaded:
-            resident = (inbound.channel, inbound.address)
+            resident = self._resident(inbound)
             conversation = locked[resident]
             try:
                 state, events = self._step(states[resident], inbound)
@@ -218,24 +270,35 @@ class ConversationService:
                     r for r in events_rows if r["resident_id"] != conversation.resident_id
                 ]
                 queued = [r for r in queued if r["resident_id"] != conversation.resident_id]
+                domain_events = [e for e in domain_events if e[0] != conversation.resident_id]
+            if state.consent_answered and not state.consented:
+                declined[resident] = inbound_id  # they said no: nothing kept of what they wrote
             events_rows += repositories.event_rows(conversation.resident_id, events, now=now)
+            domain_events += [
+                (conversation.resident_id, e) for e in events if isinstance(e, DomainEvent)
+            ]
             changes.setdefault(resident, {}).update(
                 _resident_changes(conversation, state, events, inbound)
             )
             replies = [event.message for event in events if isinstance(event, MessageCreated)]
             outcome.replies += replies
-            queued += outbound.outbound_rows(
-                replies,
-                resident_id=conversation.resident_id,
-                channel=inbound.channel,
-                address=inbound.address,
-                now=now,
-                inbound_id=inbound_id,
-            )
+            if not self._simulated:
+                queued += outbound.outbound_rows(
+                    replies,
+                    resident_id=conversation.resident_id,
+                    channel=inbound.channel,
+                    address=inbound.address,
+                    now=now,
+                    inbound_id=inbound_id,
+                )
         for channel, address in erased:
             await data_rights.erase_history(
                 session, locked[(channel, address)].resident_id, channel, address
             )
+        for resident_id, event in domain_events:
+            await EVENT_HANDLERS[type(event)](session, resident_id, event, now)
+        for (channel, address), last_id in declined.items():
+            await repositories.forget_inbound_content(session, channel, address, up_to=last_id)
         saves = [
             (found, states[resident])
             for resident, found in locked.items()
@@ -258,6 +321,11 @@ class ConversationService:
         """Erase a resident with their conversation, messages and events; False if unknown."""
         async with self._sessionmaker.begin() as session:
             return await data_rights.delete_resident(session, channel, address)
+
+
+    def _resident(self, inbound: Inbound) -> tuple[Channel, str]:
+        """The stored (channel, address) of the resident who sent `inbound`."""
+        return self._prefix + inbound.channel, inbound.address
 
 
 def _new_key(inbound: Inbound) -> str:
@@ -285,7 +353,9 @@ def _resident_changes(
     if changes.get("subscribed") == locked.subscribed:
         del changes["subscribed"]
     # A Telegram message means the resident unblocked the bot. An SMS does not
-    # lift a carrier block (Twilio 21610): only the carrier's opt-in word does.
-    if locked.unreachable and (inbound.channel != "sms" or inbound.keyword == "opt_in"):
+    # lift a carrier block (Twilio 21610): only the carrier's opt-in word does,
+    # which the engine reports as `Resubscribed`.
+    lifted = any(isinstance(event, Resubscribed) for event in events)
+    if locked.unreachable and (inbound.channel != "sms" or lifted):
         changes["unreachable"] = False
     return changes

@@ -19,6 +19,7 @@ from pbbot.domain.messages import Inbound
 from pbbot.engine.context import StepContext
 from pbbot.engine.events import Event
 from pbbot.engine.flowset import load_engine_flows
+from pbbot.engine.keywords import DEFAULT_CARRIER_WORDS, CarrierWords
 from pbbot.engine.state import ConversationState
 from pbbot.engine.step import step
 from pbbot.flows.model import FlowSet
@@ -43,16 +44,28 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     service: ConversationService
     today: Callable[[], date]
+    carrier: CarrierWords = DEFAULT_CARRIER_WORDS
 
     def context(self) -> StepContext:
-        return StepContext(self.edition, self.flows, self.today())
+        return StepContext(self.edition, self.flows, self.today(), carrier=self.carrier)
 
     async def close(self) -> None:
         await self.database.dispose()
 
 
-def build_runtime(edition_file: Path, database_url: str, fixed_today: date | None) -> Runtime:
-    """Load and validate everything first: a wrong file stops here, before any I/O."""
+def build_runtime(
+    edition_file: Path,
+    database_url: str,
+    fixed_today: date | None,
+    *,
+    carrier: CarrierWords = DEFAULT_CARRIER_WORDS,
+    simulated: bool = False,
+) -> Runtime:
+    """Load and validate everything first: a wrong file stops here, before any I/O.
+
+    `simulated`: for the simulator, whose residents and replies stay apart
+    (see `ConversationService`).
+    """
     edition = load_edition(edition_file)
     flows = load_engine_flows()
     today = edition_clock(edition, fixed_today)
@@ -65,11 +78,11 @@ def build_runtime(edition_file: Path, database_url: str, fixed_today: date | Non
         day = today()
         if day not in contexts:  # a new day: texts naming the phase may change
             contexts.clear()
-            contexts[day] = StepContext(edition, flows, day)
+            contexts[day] = StepContext(edition, flows, day, carrier=carrier)
         result = step(state, inbound, contexts[day])
         return result.state, result.events
 
     database = create_engine(database_url)
     sessionmaker = create_sessionmaker(database)
-    service = ConversationService(sessionmaker, bound_step)
-    return Runtime(edition, flows, database, sessionmaker, service, today)
+    service = ConversationService(sessionmaker, bound_step, simulated=simulated)
+    return Runtime(edition, flows, database, sessionmaker, service, today, carrier)

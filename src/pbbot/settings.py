@@ -13,7 +13,15 @@ from pathlib import Path
 
 from pbbot.errors import SettingsError
 
-__all__ = ["Settings", "TelegramSettings", "TwilioSettings", "load_settings", "read_settings_file"]
+__all__ = [
+    "SMS_KEYWORD_SETTINGS",
+    "Settings",
+    "TelegramSettings",
+    "TwilioSettings",
+    "load_settings",
+    "load_sms_keywords",
+    "read_settings_file",
+]
 
 _TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -113,6 +121,36 @@ def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Setti
             segments_per_second=get.positive("PBBOT_SMS_SEGMENTS_PER_SECOND", default=1.0),
         )
     return Settings(public_url, telegram, twilio, tuple(warnings))
+
+
+# The keywords the Twilio messaging service acts on (its Advanced Opt-Out
+# settings), comma-separated; pbbot must know the same list, localized words
+# included, to say the right thing after them. Unset: Twilio's defaults.
+SMS_KEYWORD_SETTINGS = {
+    "opt_out": "PBBOT_SMS_OPT_OUT_WORDS",
+    "opt_in": "PBBOT_SMS_OPT_IN_WORDS",
+    "help": "PBBOT_SMS_HELP_WORDS",
+}
+_KEYWORD = re.compile(r"[^\s,][^,]{0,29}")
+
+
+def load_sms_keywords(environ: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The configured SMS carrier keyword lists, by kind; a kind left unset is absent."""
+    found = {}
+    for kind, name in SMS_KEYWORD_SETTINGS.items():
+        value = _Getter(environ).raw(name)
+        if value is None:
+            continue
+        words = tuple(word.strip() for word in value.split(",") if word.strip())
+        bad = [word for word in words if not _KEYWORD.fullmatch(word)]
+        if not words or bad:
+            raise SettingsError(
+                "expected comma-separated words of at most 30 characters, "
+                f"like STOP,STOPALL,ARRET, got {value!r}",
+                source=name,
+            )
+        found[kind] = words
+    return found
 
 
 class _Getter:

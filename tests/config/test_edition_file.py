@@ -60,7 +60,7 @@ BROKEN = [
         4,
         "field 'languages[1]': unsupported language 'de'; pbbot ships nl, fr, en, tr, ar",
     ),
-    ("  tr: Mechelen Vatandaş Bütçesi 2027\n", "", 6, "missing field 'name.tr'"),
+    ("  tr: Mechelen Katılımcı Bütçesi 2027\n", "", 6, "missing field 'name.tr'"),
     (
         "  method: basket",
         "  method: lottery",

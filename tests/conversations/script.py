@@ -12,6 +12,8 @@ bot must answer, played in every shipped language and both renderings.
     < msgid              the bot's answer in this turn contains this catalog text,
                          translated (placeholders such as {count} match anything;
                          \n stands for a line break)
+    < [sms] msgid        ... only in the SMS rendering (likewise [telegram])
+    < !not msgid         the bot's answer does not contain this text
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pbbot.channels.sms.keywords import classify_keyword
 from pbbot.channels.sms.render import render_sms
 from pbbot.channels.telegram.render import InlineKeyboard, render_telegram
 from pbbot.domain.messages import Inbound, Outbound
-from pbbot.engine.keywords import keyword_word, start_word
+from pbbot.engine.answers import answer_word
+from pbbot.engine.keywords import DEFAULT_CARRIER_WORDS, shown_word
 from pbbot.i18n.catalogs import translator
 from pbbot.i18n.sms import normalize_for_sms
 
@@ -76,7 +78,6 @@ def _fragments(msgid: str, locale: str) -> list[str]:
 
 
 async def play(path: Path, locale: str, rendering: str, send: Send, address: str) -> None:
-    t = translator(locale)
     choices: list[str] = []  # payloads of the last message with choices
     shown = ""
     for line in parse(path):
@@ -85,34 +86,49 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
             assert shown == "", f"{where}: expected silence, got:\n{shown}"
             continue
         if line.kind == "<":
-            for fragment in _fragments(line.text, locale):
+            text = line.text
+            only = re.match(r"\[(sms|telegram)\] ", text)
+            if only:
+                if only.group(1) != rendering:
+                    continue
+                text = text[only.end() :]
+            if text.startswith("!not "):
+                for fragment in _fragments(text.removeprefix("!not "), locale):
+                    unexpected = normalize_for_sms(fragment) if rendering == "sms" else fragment
+                    assert unexpected not in shown, f"{where}: {unexpected!r} in:\n{shown}"
+                continue
+            for fragment in _fragments(text, locale):
                 expected = normalize_for_sms(fragment) if rendering == "sms" else fragment
                 assert expected in shown, f"{where}: expected {expected!r} in:\n{shown}"
             continue
-        text, payload = line.text, None
-        if text == "@lang":
-            text = f"@{LANGUAGES.index(locale) + 1}"
-        if text.startswith("@label:"):
-            text = t.gettext(text.removeprefix("@label:"))
-        elif text == "@keyword:start":
-            text = start_word(rendering, t)  # on SMS: the carrier's own START
-        elif text.startswith("@keyword:"):
-            text = keyword_word(text.removeprefix("@keyword:"), t)
-        elif text.startswith("@") and text[1:].isdigit():
-            if rendering == "telegram":
-                payload, text = choices[int(text[1:]) - 1], ""
-            else:
-                text = text[1:]
-        # SMS carrier words are recognized by the channel, as on the wire.
-        keyword = classify_keyword(text) if rendering == "sms" else None
+        text, payload = typed(line.text, locale, rendering), None
+        if rendering == "telegram" and text.startswith("#") and text[1:].isdigit():
+            payload, text = choices[int(text[1:]) - 1], ""
         messages = await send(
-            Inbound(channel=rendering, address=address, text=text, payload=payload, keyword=keyword)
+            Inbound(channel=rendering, address=address, text=text, payload=payload)
         )
         assert messages or _expects_silence(path, line), f"{where}: the bot said nothing"
         shown = _shown(messages, rendering)
         choices = next(
             ([c.payload for c in m.choices] for m in reversed(messages) if m.choices), choices
         )
+
+
+def typed(command: str, locale: str, rendering: str) -> str:
+    """What the resident types for a `>` line; "#N" taps button N on Telegram."""
+    t = translator(locale)
+    if command == "@lang":
+        command = f"@{LANGUAGES.index(locale) + 1}"
+    if command.startswith("@label:"):
+        return t.gettext(command.removeprefix("@label:"))
+    if command.startswith("@word:"):
+        return answer_word(command.removeprefix("@word:"), t)
+    if command.startswith("@keyword:"):
+        keyword = command.removeprefix("@keyword:")
+        return shown_word(keyword, rendering, t, DEFAULT_CARRIER_WORDS)
+    if command.startswith("@") and command[1:].isdigit():
+        return f"#{command[1:]}" if rendering == "telegram" else command[1:]
+    return command
 
 
 def _expects_silence(path: Path, sent: Line) -> bool:

@@ -172,6 +172,16 @@ def sticker_message(*, update_id: int = 815000006) -> dict[str, Any]:
     return _message(update_id, "nl", sticker=sticker)
 
 
+def voice_message(*, update_id: int = 815000011) -> dict[str, Any]:
+    voice = {
+        "file_id": "AwACAgQAAxkBAAIBt2T1",
+        "file_unique_id": "AgADCAAD",
+        "duration": 4,
+        "mime_type": "audio/ogg",
+    }
+    return _message(update_id, "nl", voice=voice)
+
+
 def group_message(*, update_id: int = 815000007) -> dict[str, Any]:
     update = text_message("hallo iedereen", update_id=update_id)
     update["message"]["chat"] = {

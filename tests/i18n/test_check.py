@@ -152,3 +152,23 @@ def test_template_drift_names_both_directions() -> None:
 )
 def test_placeholders(text: str, expected: set[str]) -> None:
     assert placeholders(text) == expected
+
+
+def test_translations_that_break_the_writing_conventions_are_listed() -> None:
+    template = Catalog(domain="pbbot")
+    template.add("Ideas up to €60,000.", locations=[("flows/rules.yaml", 3)])
+    template.add("Send MENU, HELP or STOP.", locations=[("flows/help.yaml", 4)])
+    catalog = Catalog(locale="ar", domain="pbbot")
+    catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS["ar"])]
+    catalog.add("Ideas up to €60,000.", "أفكار حتى 60٬000 يورو.")
+    catalog.add("Send MENU, HELP or STOP.", "أرسل قائمة, مساعدة أو توقف.")
+
+    report = check_catalog(catalog, template, "ar")
+
+    assert not report.ok
+    assert report.listing()[1:] == [
+        "  conventions: 'Ideas up to €60,000.' (flows/rules.yaml:3): "
+        "'60٬000 يورو' is not how ar writes money: '60,000 €'",
+        "  conventions: 'Send MENU, HELP or STOP.' (flows/help.yaml:4): "
+        "Latin comma ',' in 'أرسل قائمة, مساعدة أو توقف.': ar writes '،'",
+    ]

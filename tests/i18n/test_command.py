@@ -75,3 +75,20 @@ def test_check_reports_a_template_that_lags_behind_the_sources(
         "(run `pbbot i18n extract`, then `update`):",
         "  not extracted yet: 'Bye.' (flows/stop.yaml:1)",
     ]
+
+
+def test_check_lists_edition_texts_that_break_the_writing_conventions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = (project_root() / "examples" / "mechelen-2027.yaml").read_text(encoding="utf-8")
+    intro = "  tr: Belediye €600.000 ayırdı."
+    assert intro in sample
+    edition = tmp_path / "edition.yaml"
+    edition.write_text(sample.replace(intro, "  tr: Belediye 600.000 € ayırdı."), encoding="utf-8")
+
+    assert _pbbot("i18n", "check", "--edition", str(edition)) == 1
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[-2:] == [
+        f"{edition}: texts that break the language's conventions:",
+        "  intro (tr): '600.000 €' is not how tr writes money: '€600.000'",
+    ]

@@ -3,16 +3,89 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 
 from pbbot.domain.messages import Inbound
-from pbbot.runtime import build_runtime
+from pbbot.runtime import Runtime, build_runtime
+from pbbot.storage.codec import inbound_from_json
 from pbbot.storage.tables import InboundMessage, OutboundMessage
-from tests.fakes.telegram_updates import text_message
+from tests.fakes.telegram_updates import RESIDENT_ID, text_message
 from tests.server.harness import EDITION, TODAY, City, running_city
+
+# Onboarding and the menus, from the privacy question on: each answer means
+# something only after the one before, so the replies show the order the bot
+# saw them in. No two are the same text, so each can be found among the stored.
+WALK = [
+    "Yes, I agree",
+    "Nekkerspoel",
+    "34",
+    "Timeline",
+    "More information",
+    "5",  # contact
+    "Main menu",
+    "3",  # rules for ideas
+    "1",  # more information
+    "4",  # after the vote
+    "main menu",
+    "2",  # timeline
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Handled:
+    """An inbound message as stored, and the replies queued in answer to it."""
+
+    text: str
+    processed: bool
+    replies: list[str]
+    reply_ids: list[int]
+
+
+async def handled(runtime: Runtime, address: str) -> list[Handled]:
+    """A resident's messages in the order they were stored, with their replies."""
+    async with runtime.sessionmaker() as session:
+        inbound = list(
+            await session.scalars(
+                select(InboundMessage)
+                .where(InboundMessage.address == address)
+                .order_by(InboundMessage.id)
+            )
+        )
+        replies = list(
+            await session.execute(
+                select(OutboundMessage.inbound_id, OutboundMessage.id, OutboundMessage.text)
+                .where(OutboundMessage.address == address)
+                .order_by(OutboundMessage.id)
+            )
+        )
+    return [
+        Handled(
+            str(message.body["text"]),
+            message.processed_at is not None,
+            [text for inbound_id, _, text in replies if inbound_id == message.id],
+            [reply_id for inbound_id, reply_id, _ in replies if inbound_id == message.id],
+        )
+        for message in inbound
+    ]
+
+
+async def replay_one_at_a_time(runtime: Runtime, address: str, *, to: str) -> None:
+    """Send a resident's stored messages again, in their stored order and each
+    after the one before, as the resident `to`."""
+    async with runtime.sessionmaker() as session:
+        stored = list(
+            await session.scalars(
+                select(InboundMessage.body)
+                .where(InboundMessage.address == address)
+                .order_by(InboundMessage.id)
+            )
+        )
+    for body in stored:
+        await runtime.service.handle(dataclasses.replace(inbound_from_json(body), address=to))
 
 
 @pytest.fixture
@@ -34,32 +107,39 @@ async def test_a_redelivered_update_does_nothing_the_second_time(city: City) -> 
 
 async def test_a_redelivered_sms_does_nothing_the_second_time(city: City) -> None:
     await city.sms("hallo", sid="SM" + "1" * 32)
+    await city.settle()
+    answered = len(city.twilio_http.requests)
     await city.sms("hallo", sid="SM" + "1" * 32)
     await city.settle()
     assert await city.inbound_count() == 1
-    assert len(city.twilio_http.requests) == 1
+    assert answered >= 1
+    assert len(city.twilio_http.requests) == answered
 
 
 async def test_concurrent_messages_from_one_resident_are_handled_in_order(city: City) -> None:
     await city.telegram(text_message("hello", update_id=1, language_code="en"))
     await city.telegram(text_message("3", update_id=2, language_code="en"))
     await city.settle()
-    # A fast typist: twelve answers at once to a question that wants a number.
-    updates = [text_message(f"x{n}", update_id=100 + n, language_code="en") for n in range(12)]
+    # A fast typist: twelve answers at once, each to the question the one before brings.
+    updates = [
+        text_message(text, update_id=100 + n, language_code="en") for n, text in enumerate(WALK)
+    ]
     responses = await asyncio.gather(*(city.telegram(update) for update in updates))
     assert [response.status for response in responses] == [200] * 12
     await city.settle()
-    async with city.runtime.sessionmaker() as session:
-        unprocessed = await session.scalar(
-            select(InboundMessage).where(InboundMessage.processed_at.is_(None))
-        )
-    assert unprocessed is None
-    assert await city.inbound_count() == 14
-    # Each miss was counted on top of the previous one (misses 1, 2, then "stuck",
-    # four times over): no message saw a state that another had already left.
-    texts = city.sent_texts()
-    assert texts.count("Sorry, I don't understand. What would you like?") == 4
-    assert sum(text.startswith("Please reply with a number") for text in texts) == 8
+
+    resident = await handled(city.runtime, str(RESIDENT_ID))
+    assert sorted(message.text for message in resident) == sorted(["hello", "3", *WALK])
+    assert all(message.processed and message.replies for message in resident)
+    # Replies were queued in the order the messages were stored: no answer to a
+    # message came before the answer to an earlier one.
+    reply_ids = [reply_id for message in resident for reply_id in message.reply_ids]
+    assert reply_ids == sorted(reply_ids)
+    # The webhooks ran side by side, so the order they stored the messages in is
+    # the arrival order: the bot must answer as if they had come one by one in it.
+    await replay_one_at_a_time(city.runtime, str(RESIDENT_ID), to="replayed")
+    replayed = await handled(city.runtime, "replayed")
+    assert [message.replies for message in resident] == [message.replies for message in replayed]
 
 
 async def test_a_message_stored_before_a_crash_is_processed_once_after_restart(
@@ -94,16 +174,21 @@ async def test_two_server_processes_share_one_resident_without_losing_a_message(
         await second.telegram(text_message("3", update_id=2, language_code="en"))
         await second.settle()
         # Telegram spreads a fast typist's updates over both processes.
+        misses = [f"x{n}" for n in range(12)]
         sends = [
             (first if n % 2 else second).telegram(
-                text_message(f"x{n}", update_id=100 + n, language_code="en")
+                text_message(text, update_id=100 + n, language_code="en")
             )
-            for n in range(12)
+            for n, text in enumerate(misses)
         ]
         assert [r.status for r in await asyncio.gather(*sends)] == [200] * 12
         await first.settle()
         await second.settle()
         texts = first.sent_texts() + second.sent_texts()
+        resident = await handled(first.runtime, str(RESIDENT_ID))
+    assert sorted(message.text for message in resident) == sorted(["hello", "3", *misses])
+    assert all(message.processed for message in resident)
+    assert [len(message.replies) for message in resident if message.text in misses] == [1] * 12
     # Twelve misses in a row, wherever each was handled: the menu-or-help offer
     # came after every third, so no message saw a state another had left behind.
     assert texts.count("Sorry, I don't understand. What would you like?") == 4

@@ -55,7 +55,7 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
     assert all(accepted)
     expected = [
         "Choose your language",  # hello
-        "Welcome to Mechelen",  # 3: English
+        "Welcome to the Mechelen",  # 3: English
         "We keep your answers",
         "In which district",  # 1: I agree
         "How old are you?",  # 2: a district
@@ -66,3 +66,20 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
         "An idea can go to the vote if it:",  # 3: the rules
     ]
     assert [text[: len(start)] for text, start in zip(texts, expected, strict=True)] == expected
+
+
+@pytest.mark.parametrize("lanes", [1, 4])
+async def test_an_idle_pipeline_stops_at_once(database_url: str, lanes: int) -> None:
+    runtime = build_runtime(EDITION, database_url, TODAY)
+    pipeline = InboundPipeline(runtime.service, replies_queued=lambda: None, lanes=lanes)
+    stop = asyncio.Event()
+    running = asyncio.create_task(pipeline.run(stop))
+    await asyncio.sleep(0.05)  # every lane is asleep, waiting for an update
+    loop = asyncio.get_running_loop()
+    stopped_at = loop.time()
+    stop.set()
+    await asyncio.wait_for(running, timeout=2)
+    waited = loop.time() - stopped_at
+    await runtime.close()
+
+    assert waited < 0.1

@@ -52,7 +52,7 @@ async def test_a_conversation_with_buttons(city: City) -> None:
     }
     await city.settle()
     texts = city.sent_texts()
-    assert texts[-2].startswith("Welcome to Mechelen Citizens' Budget 2027!")
+    assert texts[-2].startswith("Welcome to the Mechelen Participatory Budget 2027!")
     assert texts[-1].endswith("Do you agree?")
 
 
@@ -83,7 +83,7 @@ async def test_contact_location_and_photo_are_accepted_where_text_is_expected(ci
         assert response.status == 200, update_id
     await city.settle()
     # The age question wants a number: each gets a polite re-prompt, never silence.
-    assert city.sent_texts()[-1].startswith("Sorry, I don't understand.")
+    assert city.sent_texts()[-1] == "I can only read text here. Please type your answer."
 
 
 async def test_unknown_update_types_are_ignored_with_200(city: City) -> None:

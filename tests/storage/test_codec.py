@@ -26,7 +26,7 @@ from pbbot.storage.codec import inbound_from_json, inbound_to_json
             received_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC),
         ),
         Inbound(channel="telegram", address="412345678", payload="main_menu.menu.about"),
-        Inbound(channel="sms", address="+32470123456", text="توقف 👋", keyword="opt_out"),
+        Inbound(channel="sms", address="+32470123456", text="توقف 👋", media="sticker"),
     ],
 )
 def test_inbound_survives_the_store_as_json(inbound: Inbound) -> None:

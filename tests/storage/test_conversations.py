@@ -46,6 +46,8 @@ def echo_step(state: ConversationState, inbound: Inbound) -> tuple[ConversationS
         events.append(Unsubscribed())
     elif inbound.text == "START":
         events.append(Resubscribed())
+    elif inbound.text == "NO THANKS":
+        state = state.evolve(answers={**state.answers, "consent_declined": True})
     elif inbound.text == "???":
         events.append(InputRejected(flow="menu", step="main", text="???", misses=1))
     reply = Outbound(
@@ -303,6 +305,28 @@ async def test_export_shows_what_is_stored_about_a_resident(
     assert [message["text"] for message in export["outbound_messages"]] == ["got hello"]
     assert [event["type"] for event in export["events"]] == ["answer_recorded"]
     assert await service.export_resident("sms", "+32000000000") is None
+
+
+async def test_nothing_a_resident_wrote_is_kept_once_they_decline(
+    service: ConversationService,
+) -> None:
+    await service.handle(sms("my number is 0470 12 34 56"), key="twilio:SM1")
+    await service.handle(sms("NO THANKS"), key="twilio:SM2")
+    await service.handle(sms("what is the timeline?"), key="twilio:SM3")
+    await service.handle(sms("still here", phone="+32470999999"), key="twilio:SM4")
+
+    export = await service.export_resident("sms", "+32470000001")
+    other = await service.export_resident("sms", "+32470999999")
+
+    assert export is not None and other is not None
+    # The keys stay, so that a redelivery is still recognized; the contents go.
+    assert [(m["key"], m["body"]) for m in export["inbound_messages"]] == [
+        ("twilio:SM1", {}),
+        ("twilio:SM2", {}),
+        ("twilio:SM3", {}),
+    ]
+    assert await service.handle(sms("my number is 0470 12 34 56"), key="twilio:SM1") == []
+    assert other["inbound_messages"][0]["body"]["text"] == "still here"
 
 
 async def test_delete_removes_the_resident_and_everything_about_them(

@@ -1,9 +1,10 @@
 """`pbbot chat`: talk to the bot in the terminal, with the real engine and database.
 
-It shows how SMS (numbered list, segment count) or Telegram (buttons) would
-render each answer. On Telegram, `#2` taps the second button. When standard
-input is not a terminal, each line is one resident message, so a conversation
-can be scripted.
+Each line goes through the same wire parsing as a live webhook (see
+`pbbot.channels.sim.wire`), and each answer is shown as SMS (numbered list,
+segment count) or Telegram (buttons) would render it. On Telegram, `#2` taps
+the second button. When standard input is not a terminal, each line is one
+resident message, so a conversation can be scripted.
 """
 
 from __future__ import annotations
@@ -12,32 +13,45 @@ import argparse
 import asyncio
 import sys
 
-from pbbot.channels.sim.terminal import show
-from pbbot.channels.sms.keywords import classify_keyword
-from pbbot.commands.options import add_common_options, database_url, edition_path, today
-from pbbot.domain.messages import Inbound
-from pbbot.i18n.catalogs import SUPPORTED_LOCALES
-from pbbot.runtime import build_runtime
-from pbbot.storage.database import is_sqlite
-from pbbot.storage.migrations import upgrade
+from pbbot.commands.options import (
+    add_common_options,
+    carrier_words,
+    database_url,
+    edition_path,
+    today,
+)
 
 __all__ = ["register"]
-
-_TAP_PREFIX = "#"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("chat", help="chat with the bot in the terminal (simulator)")
     parser.add_argument("--channel", choices=("sms", "telegram"), default="sms")
-    parser.add_argument("--lang", choices=SUPPORTED_LOCALES, help="the phone's language (a hint)")
+    parser.add_argument(
+        "--lang",
+        metavar="CODE",
+        help="Telegram only: the phone's language, shipped or not (e.g. nl, ar, de); "
+        "an SMS carries none",
+    )
     parser.add_argument("--phone", default="+32470000001", help="the simulated resident")
     add_common_options(parser)
     parser.set_defaults(run=lambda args: asyncio.run(_chat(args)))
 
 
 async def _chat(args: argparse.Namespace) -> int:
+    from pbbot.channels.sim.terminal import show
+    from pbbot.channels.sim.wire import SimulatedResident
+    from pbbot.runtime import build_runtime
+    from pbbot.storage.database import is_sqlite
+    from pbbot.storage.migrations import upgrade
+
+    if args.lang and args.channel == "sms":
+        print("pbbot chat: --lang is for Telegram; an SMS carries no language", file=sys.stderr)
+        return 2
     url = database_url()
-    runtime = build_runtime(edition_path(args), url, today(args))
+    runtime = build_runtime(
+        edition_path(args), url, today(args), carrier=carrier_words(), simulated=True
+    )
     if is_sqlite(url):
         await upgrade(url)  # the embedded default needs no separate set-up step
     interactive = sys.stdin.isatty()
@@ -45,7 +59,7 @@ async def _chat(args: argparse.Namespace) -> int:
         print(f"pbbot simulator: {runtime.edition.name[runtime.edition.default_language]}")
         print(f"channel {args.channel}, resident {args.phone}; Ctrl-D to quit", end="")
         print(", #N taps button N" if args.channel == "telegram" else "")
-    buttons: list[str] = []
+    resident = SimulatedResident(args.channel, args.phone, args.lang)
     try:
         while True:
             line = await _read_line(interactive)
@@ -54,10 +68,10 @@ async def _chat(args: argparse.Namespace) -> int:
             line = line.rstrip("\n")
             if not interactive:
                 print(f">>> {line}")
-            inbound = _inbound(line, args, buttons)
-            for message in await runtime.service.handle(inbound):
+            update = resident.update(line)
+            for message in await runtime.service.handle(update.inbound, key=update.key):
                 print(show(message, args.channel))
-                buttons = [choice.payload for choice in message.choices] or buttons
+                resident.saw([choice.payload for choice in message.choices])
             print()
     finally:
         await runtime.close()
@@ -72,21 +86,3 @@ async def _read_line(interactive: bool) -> str | None:
     except EOFError:
         print()
         return None
-
-
-def _inbound(line: str, args: argparse.Namespace, buttons: list[str]) -> Inbound:
-    text = line.strip()
-    payload = None
-    if args.channel == "telegram" and text.startswith(_TAP_PREFIX) and text[1:].isdigit():
-        number = int(text[1:])
-        if 1 <= number <= len(buttons):
-            payload, text = buttons[number - 1], ""
-    return Inbound(
-        channel="sim",
-        address=f"{args.channel}:{args.phone}",
-        text=text,
-        payload=payload,
-        language_hint=args.lang,
-        # As on the wire: SMS carrier words (STOPPEN, ARRÊT, UNSTOP) are the channel's.
-        keyword=classify_keyword(text) if args.channel == "sms" else None,
-    )

@@ -6,10 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from pbbot.commands.options import database_url
-from pbbot.storage.migrations import upgrade
 
 __all__ = ["register"]
 
@@ -25,6 +22,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
+    # SQLAlchemy and Alembic load only to migrate, so that other commands start quickly.
+    from sqlalchemy.engine import make_url
+
+    from pbbot.storage.migrations import upgrade
+
     url = database_url()
     asyncio.run(upgrade(url))
     print(f"pbbot: database {make_url(url).render_as_string(hide_password=True)} is up to date")

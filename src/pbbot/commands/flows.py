@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pbbot.channels.sms.render import render_sms
 from pbbot.commands.options import add_common_options, edition_path, today
-from pbbot.config.edition_file import load_edition
-from pbbot.engine.context import StepContext
-from pbbot.engine.flowset import flows_dir, load_engine_flows
-from pbbot.engine.inspect import prompts
-from pbbot.flows.model import FlowSet
-from pbbot.i18n.catalogs import DOMAIN, SUPPORTED_LOCALES, locales_dir
-from pbbot.i18n.extract import read_catalog
-from pbbot.i18n.sms import sms_segments
+
+if TYPE_CHECKING:
+    from pbbot.flows.model import FlowSet
 
 __all__ = ["MAX_SMS_SEGMENTS", "register"]
 
@@ -33,6 +28,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _check(args: argparse.Namespace) -> int:
+    # The engine, YAML and Babel load only for the check, so that other commands start quickly.
+    from pbbot.channels.sms.render import render_sms
+    from pbbot.config.edition_file import load_edition
+    from pbbot.engine.context import StepContext
+    from pbbot.engine.flowset import flows_dir, load_engine_flows
+    from pbbot.engine.inspect import prompts
+    from pbbot.i18n.sms import sms_segments
+
     flows = load_engine_flows(args.flows or flows_dir())  # FlowError stops here, with file:line
     problems = _missing_translations(flows)
     edition = load_edition(edition_path(args))
@@ -53,6 +56,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _missing_translations(flows: FlowSet) -> list[str]:
+    from pbbot.i18n.catalogs import DOMAIN, SUPPORTED_LOCALES, locales_dir
+    from pbbot.i18n.extract import read_catalog
+
     problems = []
     for locale in SUPPORTED_LOCALES:
         path = locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -2,7 +2,8 @@
 
 extract: sources and flows -> `locales/pbbot.pot`; update: template -> each
 `<lang>/LC_MESSAGES/pbbot.po`; compile: `.po` -> `.mo` (the set-up runs it);
-check: what is untranslated, fuzzy, stale or inconsistent, non-zero if anything.
+check: what is untranslated, fuzzy, stale or inconsistent, non-zero if anything;
+it also checks the writing conventions of the edition's own texts (`--edition`).
 """
 
 from __future__ import annotations
@@ -10,19 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
-from pbbot.i18n.catalogs import DOMAIN, locales_dir
-from pbbot.i18n.check import check_catalogs, template_drift
-from pbbot.i18n.extract import (
-    compile_catalogs,
-    extract_template,
-    project_root,
-    read_catalog,
-    update_catalogs,
-    write_catalog,
-)
+# Babel's catalog tools load in the actions below, never for `pbbot --help`.
 
 __all__ = ["register"]
 
@@ -44,22 +38,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             action.add_argument(
                 "--root", type=Path, metavar="DIR", help="project root with babel.cfg"
             )
+        if name == "check":
+            action.add_argument(
+                "--edition", metavar="FILE", help="edition file (default: $PBBOT_EDITION)"
+            )
         action.set_defaults(run=run)
 
 
 def _folder(args: argparse.Namespace) -> Path:
+    from pbbot.i18n.catalogs import locales_dir
+
     return args.locales or locales_dir()
 
 
 def _template_path(args: argparse.Namespace) -> Path:
+    from pbbot.i18n.catalogs import DOMAIN
+
     return _folder(args) / f"{DOMAIN}.pot"
 
 
 def _current_template(args: argparse.Namespace) -> Catalog:
+    from pbbot.i18n.extract import extract_template, project_root
+
     return extract_template(args.root or project_root())
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from pbbot.i18n.extract import write_catalog
+
     template = _current_template(args)
     path = _template_path(args)
     write_catalog(template, path)
@@ -68,6 +74,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
+    from pbbot.i18n.extract import read_catalog, update_catalogs
+
     template = read_catalog(_template_path(args))
     for path in update_catalogs(template, _folder(args)):
         print(f"updated {path}")
@@ -75,12 +83,20 @@ def _update(args: argparse.Namespace) -> int:
 
 
 def _compile(args: argparse.Namespace) -> int:
+    from pbbot.i18n.extract import compile_catalogs
+
     for path in compile_catalogs(_folder(args)):
         print(f"compiled {path}")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
+    from pbbot.commands.options import DEFAULT_EDITION, edition_path
+    from pbbot.config.edition_file import load_edition
+    from pbbot.i18n.check import check_catalogs, template_drift
+    from pbbot.i18n.conventions import edition_convention_errors
+    from pbbot.i18n.extract import read_catalog
+
     current = _current_template(args)
     saved_path = _template_path(args)
     drift = (
@@ -88,8 +104,14 @@ def _check(args: argparse.Namespace) -> int:
         if saved_path.exists()
         else (f"{saved_path} does not exist",)
     )
-    reports = check_catalogs(current, _folder(args))
-    if not drift and all(report.ok for report in reports):
+    # The sample edition where it is (the repository); an edition named explicitly must load.
+    edition_file = edition_path(args)
+    wanted = edition_file != DEFAULT_EDITION or edition_file.exists()
+    edition = load_edition(edition_file) if wanted else None
+    currency = edition.currency if edition else "EUR"
+    reports = check_catalogs(current, _folder(args), currency=currency)
+    edition_errors = edition_convention_errors(edition) if edition else ()
+    if not drift and not edition_errors and all(report.ok for report in reports):
         for report in reports:
             print(report.listing()[0])
         return 0
@@ -98,5 +120,8 @@ def _check(args: argparse.Namespace) -> int:
         print("\n".join(f"  {line}" for line in drift))
     for report in reports:
         print("\n".join(report.listing()))
+    if edition_errors:
+        print(f"{edition_file}: texts that break the language's conventions:")
+        print("\n".join(f"  {line}" for line in edition_errors))
     print("catalogs are incomplete", file=sys.stderr)
     return 1

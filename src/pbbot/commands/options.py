@@ -6,10 +6,22 @@ import argparse
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pbbot.errors import SettingsError
+from pbbot.settings import load_sms_keywords
 
-__all__ = ["DEFAULT_DATABASE_URL", "add_common_options", "database_url", "edition_path", "today"]
+if TYPE_CHECKING:  # the engine loads only for the commands that run conversations
+    from pbbot.engine.keywords import CarrierWords
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "add_common_options",
+    "carrier_words",
+    "database_url",
+    "edition_path",
+    "today",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///pbbot.db"
 DEFAULT_EDITION = Path("examples/mechelen-2027.yaml")
@@ -42,3 +54,11 @@ def today(args: argparse.Namespace) -> date | None:
         raise SettingsError(
             f"expected YYYY-MM-DD, got {value!r}", source="PBBOT_TODAY / --today"
         ) from None
+
+
+def carrier_words() -> CarrierWords:
+    """The SMS carrier's keywords as configured ($PBBOT_SMS_OPT_OUT_WORDS, ...):
+    the simulator and the live SMS channel recognize the same ones."""
+    from pbbot.engine.keywords import CarrierWords
+
+    return CarrierWords(**load_sms_keywords(os.environ))

@@ -13,8 +13,6 @@ import asyncio
 import json
 
 from pbbot.commands.options import database_url
-from pbbot.storage import data_rights
-from pbbot.storage.database import create_engine, create_sessionmaker
 
 __all__ = ["register"]
 
@@ -27,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("delete", "delete a resident with their conversation, messages and events"),
     ):
         action = actions.add_parser(name, help=help_text, description=help_text)
-        action.add_argument("--channel", required=True, choices=("sms", "telegram", "sim"))
+        action.add_argument(
+            "--channel", required=True, choices=("sms", "telegram", "sim-sms", "sim-telegram")
+        )
         action.add_argument(
             "--address", required=True, help="phone number (+32...) or Telegram chat id"
         )
@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def _run(args: argparse.Namespace) -> int:
+    # SQLAlchemy loads only for this command, so that the others start quickly.
+    from pbbot.storage import data_rights
+    from pbbot.storage.database import create_engine, create_sessionmaker
+
     engine = create_engine(database_url())
     try:
         async with create_sessionmaker(engine).begin() as session:

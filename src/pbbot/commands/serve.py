@@ -8,11 +8,14 @@ import logging
 import os
 from pathlib import Path
 
-from pbbot.commands.options import add_common_options, database_url, edition_path, today
-from pbbot.runtime import build_runtime
+from pbbot.commands.options import (
+    add_common_options,
+    carrier_words,
+    database_url,
+    edition_path,
+    today,
+)
 from pbbot.settings import Settings, load_settings, read_settings_file
-from pbbot.storage.database import is_sqlite
-from pbbot.storage.migrations import upgrade
 
 __all__ = ["register", "server_settings"]
 
@@ -61,11 +64,17 @@ def _serve(args: argparse.Namespace) -> int:
     settings = server_settings(args, polling=args.polling)
     for warning in settings.warnings:
         _log.warning(warning)
+    # The engine and the database load only to serve, so that other commands start quickly.
+    from pbbot.runtime import build_runtime
+    from pbbot.storage.database import is_sqlite
+    from pbbot.storage.migrations import upgrade
+
     url = database_url()
-    runtime = build_runtime(edition_path(args), url, today(args))
+    runtime = build_runtime(edition_path(args), url, today(args), carrier=carrier_words())
     if is_sqlite(url):
         asyncio.run(upgrade(url))  # the embedded default needs no separate step
-    from pbbot.server.app import create_app, run  # the server's imports load only to serve
+    # aiogram and its pydantic models take seconds: once the edition and database are right.
+    from pbbot.server.app import create_app, run
 
     run(
         create_app(runtime, settings, polling=args.polling, send=args.send),

@@ -12,14 +12,14 @@ import argparse
 import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pbbot.counting.election import Outcome
-from pbbot.counting.pabulib import read_pabulib, write_pabulib
-from pbbot.counting.results import render_results
-from pbbot.counting.rules import count
-from pbbot.counting.vessels import ThemeShare, theme_shares
+from pbbot.domain.languages import SUPPORTED_LOCALES
 from pbbot.errors import PabulibError
-from pbbot.i18n.catalogs import SUPPORTED_LOCALES, translator
+
+if TYPE_CHECKING:
+    from pbbot.counting.election import Outcome
+    from pbbot.counting.vessels import ThemeShare
 
 __all__ = ["register"]
 
@@ -67,6 +67,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Counting loads NumPy and Babel: only here, so that `pbbot --help` stays quick.
+    from pbbot.counting.pabulib import read_pabulib, write_pabulib
+    from pbbot.counting.results import render_results
+    from pbbot.counting.rules import count
+    from pbbot.counting.vessels import theme_shares
+    from pbbot.i18n.catalogs import translator
+
     source = str(args.file)
     if args.explain and args.explain not in SUPPORTED_LOCALES:
         raise PabulibError(

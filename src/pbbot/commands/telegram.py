@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from pbbot.channels.telegram.bot import make_bot
-from pbbot.channels.telegram.webhook import set_webhook
 from pbbot.commands.serve import add_settings_option, server_settings
 from pbbot.errors import SettingsError
 
@@ -29,6 +27,9 @@ async def _set_webhook(args: argparse.Namespace) -> int:
         raise SettingsError("needed to register the webhook", source="PBBOT_TELEGRAM_TOKEN")
     if settings.public_url is None:
         raise SettingsError("needed to register the webhook", source="PBBOT_PUBLIC_URL")
+    # aiogram and its pydantic models take seconds to import: only once the settings are right.
+    from pbbot.channels.telegram.bot import make_bot
+    from pbbot.channels.telegram.webhook import set_webhook
     from pbbot.server.app import TELEGRAM_PATH
 
     bot = make_bot(settings.telegram.token, api_url=settings.telegram.api_url)

@@ -28,9 +28,10 @@ class Inbound:
     `payload` is set when the resident tapped a button (Telegram callback data);
     `text` holds what they typed. `start_param` is the `/start <payload>` code
     that intermediaries' links carry. `language_hint` is the client's language
-    (Telegram's `language_code`), a first guess only. `keyword` is a command
-    the channel recognized on the whole message, such as the SMS carrier words
-    ("opt_out" for STOP/STOPALL/ARRÊT..., "opt_in" for START/UNSTOP/YES, "help").
+    (Telegram's `language_code`), a first guess only. `media` names what the
+    resident sent that pbbot does not read ("voice", "sticker", "video", ...),
+    so that the engine can say it only reads text there. Carrier words such as
+    STOP are the engine's to recognize (`engine.keywords`), on every channel alike.
     """
 
     channel: Channel
@@ -42,7 +43,7 @@ class Inbound:
     contact_phone: str | None = None
     location: Location | None = None
     photo_id: str | None = None
-    keyword: str | None = None
+    media: str | None = None
     received_at: datetime | None = None
 
 

@@ -1,5 +1,6 @@
 """What a step reads besides the state and the message: the edition, the flows,
-today's date and the translators. Passed in whole, so the step stays pure.
+today's date, the translators and the SMS carrier's keywords. Passed in whole,
+so the step stays pure.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pbbot.domain.edition import Edition, Phase
+from pbbot.engine.keywords import DEFAULT_CARRIER_WORDS, CarrierWords
 from pbbot.flows.model import FlowSet
 from pbbot.i18n.catalogs import Translator, translator
 
@@ -21,6 +23,7 @@ class StepContext:
     flows: FlowSet
     today: date  # in the edition's time zone
     translators: Callable[[str], Translator] = field(default=translator)
+    carrier: CarrierWords = DEFAULT_CARRIER_WORDS  # the SMS carrier's own keywords
     # Values of variables that depend only on edition, day and language, by
     # (name, locale): a context shared by many steps computes each once.
     memo: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)

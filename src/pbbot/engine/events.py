@@ -14,14 +14,31 @@ from pbbot.domain.messages import Outbound
 __all__ = [
     "ActionCalled",
     "AnswerRecorded",
+    "DomainEvent",
     "ErasureRequested",
     "Event",
     "InputRejected",
     "LanguageChanged",
     "MessageCreated",
+    "QuestionAsked",
     "Resubscribed",
     "Unsubscribed",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """Base of the events a feature's actions return (an idea sent, a question
+    asked); the conversation service stores each through the handler the
+    feature registered for its type (`pbbot.conversations.EVENT_HANDLERS`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked(DomainEvent):
+    """The resident asked the city team a question ("Talk to a person"); the
+    service stores it for staff, and the event log keeps only that it happened."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +74,8 @@ class Unsubscribed:
 
 @dataclass(frozen=True, slots=True)
 class Resubscribed:
-    pass
+    """The resident is back after STOP, or sent an SMS carrier opt-in word, on
+    which the carrier lifts any block of the number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,4 +104,5 @@ Event = (
     | Resubscribed
     | ActionCalled
     | ErasureRequested
+    | DomainEvent
 )

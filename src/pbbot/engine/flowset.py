@@ -21,9 +21,9 @@ ENGINE_VOCABULARY = Vocabulary(
     option_sources=OPTION_SOURCES.keys(),
     # `count`, `min` and `max` are filled in by re-prompts.
     variables=set(VARIABLES) | {"count", "min", "max"},
-    branch_subjects=("phase", "channel", "onboarded", "answer.*", "edition.*"),
+    branch_subjects=("phase", "channel", "onboarded", "consented", "answer.*", "edition.*"),
     required_flows=REQUIRED_FLOWS,
-    entry_steps=("onboarding/consent", "help/stuck"),
+    entry_steps=("onboarding/consent", "onboarding/consent_needed", "help/stuck"),
 )
 
 

@@ -20,7 +20,7 @@ class ConversationState:
 
     - `locale`: chosen language, None until onboarding picks one.
     - `flow`, `step`: the step waiting for the resident's reply (None: no flow running).
-    - `answers`: collected answers by name (district, age, ...), JSON values.
+    - `answers`: collected answers by name (consent, district, age, ...), JSON values.
     - `offered`: payloads of the choices last shown, in order, so "2" means the second.
     - `misses`: unexpected replies in a row at the current step.
     - `stopped`: the resident sent STOP; nothing is sent until START, but one
@@ -37,6 +37,16 @@ class ConversationState:
     stopped: bool = False
     stop_reminded: bool = False
     resume: tuple[str, str] | None = None
+
+    @property
+    def consented(self) -> bool:
+        """Agreed to the privacy notice: taking part (ideas, votes, questions) is open."""
+        return "consent" in self.answers
+
+    @property
+    def consent_answered(self) -> bool:
+        """Agreed or declined: either way the resident is not asked again unprompted."""
+        return self.consented or bool(self.answers.get("consent_declined"))
 
     def evolve(self, **changes: Any) -> ConversationState:
         return replace(self, **changes)

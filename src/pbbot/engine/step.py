@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
-
 from pbbot.domain.messages import Choice, Inbound, Outbound
-from pbbot.domain.text import fold
 from pbbot.engine.actions import ACTIONS, ActionCall
+from pbbot.engine.answers import answer_words
+from pbbot.engine.asking import read_answer
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.events import (
     ActionCalled,
@@ -29,9 +28,10 @@ from pbbot.engine.events import (
     Resubscribed,
     Unsubscribed,
 )
-from pbbot.engine.keywords import CARRIER_CHANNELS, keyword_of, keyword_word, start_word
-from pbbot.engine.options import options_for
-from pbbot.engine.replies import match_choice, parse_number
+from pbbot.engine.keywords import CARRIER_CHANNELS, global_word, lifts_carrier_block, shown_word
+from pbbot.engine.language import infer_language, language_names
+from pbbot.engine.options import ShownOption, option_names, options_for
+from pbbot.engine.replies import Match, match_choice
 from pbbot.engine.state import ConversationState
 from pbbot.engine.variables import render_text
 from pbbot.flows.model import (
@@ -48,14 +48,16 @@ from pbbot.flows.model import (
 )
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.negotiate import negotiate
+from pbbot.i18n.sms import sms_body, sms_segments
 
-__all__ = ["MAX_STEPS_PER_TURN", "MISS_LIMIT", "StepResult", "step"]
+__all__ = ["CONSENT_NEEDED", "MAX_STEPS_PER_TURN", "MISS_LIMIT", "StepResult", "step"]
 
 MAX_STEPS_PER_TURN = 40  # a loop in a flow must not spin
 # Flows the resident visits on the way and leaves again to where they were.
 DETOUR_FLOWS = frozenset({"help", "language"})
 MISS_LIMIT = 3
-_MAX_TEXT_ANSWER = 2000  # characters kept of a free-text answer
+# Where a resident goes who opens a part that stores data before agreeing.
+CONSENT_NEEDED = "@onboarding/consent_needed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +95,9 @@ class _Run:
         return self.ctx.translators(self.turn.locale)
 
     @property
-    def onboarded(self) -> bool:
-        return self.state.locale is not None and "consent" in self.state.answers
+    def first_contact(self) -> bool:
+        """No language yet, and none the client's hint gives: ask in every language."""
+        return self.state.locale is None and _hinted_locale(self.inbound, self.ctx) is None
 
     def say(self, text: str, choices: tuple[Choice, ...] = (), request: str | None = None) -> None:
         message = Outbound(text=text, locale=self.turn.locale, choices=choices, request=request)
@@ -102,6 +105,9 @@ class _Run:
 
     def say_catalog(self, text: str, **values: str) -> None:
         self.say(self.t.gettext(text).format(**values))
+
+    def word(self, keyword: str) -> str:
+        return shown_word(keyword, self.inbound.channel, self.t, self.ctx.carrier)
 
     def record(self, name: str, value: Any) -> None:
         answers = dict(self.state.answers)
@@ -113,48 +119,66 @@ class _Run:
         self.turn.answers = answers
         self.events.append(AnswerRecorded(name, value))
 
+    def set_language(self, locale: str) -> None:
+        self.state = self.state.evolve(locale=locale, misses=0)
+        self.turn.locale = locale
+        self.events.append(LanguageChanged(locale))
+
     # -- the turn --------------------------------------------------------------
 
     def handle(self) -> None:
-        keyword = self.global_word()
+        word = global_word(self.inbound, stopped=self.state.stopped, carrier=self.ctx.carrier)
+        back = word == "start" and self.state.stopped
+        if back or lifts_carrier_block(self.inbound, self.ctx.carrier):
+            self.events.append(Resubscribed())
         if self.state.stopped:
-            if keyword == "start":
+            if back:
                 self.state = self.state.evolve(stopped=False, stop_reminded=False)
-                self.events.append(Resubscribed())
                 self.go(self.home())
             elif not self.state.stop_reminded:  # once: a stopped resident is not pestered
                 self.state = self.state.evolve(stop_reminded=True)
                 self.say_catalog(
                     N_("You have stopped pbbot. Send {start} to start again."),
-                    start=start_word(self.inbound.channel, self.t),
+                    start=self.word("start"),
                 )
             return
-        if keyword is not None:
-            self.keyword(keyword)
+        if word == "stop_hint":
+            self.say_catalog(N_("To stop all messages, send {stop}."), stop=self.word("stop"))
+            return
+        if word is not None:
+            self.keyword(word)
             return
         current = self.current_step()
         if current is None:
+            if self.state.locale is None and self.recognize_language():
+                return
             self.go(self.home())
             return
         self.reply(current)
 
-    def global_word(self) -> str | None:
-        """The global word this message is: a channel's carrier keyword, a
-        Telegram `/start <code>`, or MENU/HELP/... typed in any language."""
-        inbound = self.inbound
-        if inbound.keyword is not None:
-            # The carrier resubscribes only someone who opted out; for anyone
-            # else START, YES or UNSTOP are ordinary answers.
-            carrier = {"opt_out": "stop", "help": "help"}
-            if inbound.keyword == "opt_in":
-                return "start" if self.state.stopped else None
-            return carrier.get(inbound.keyword)
-        if inbound.start_param is not None:
-            return "start"
-        word = None if inbound.payload is not None else keyword_of(inbound.text)
-        if word == "start" and self.state.stopped and inbound.channel in CARRIER_CHANNELS:
-            return None  # the carrier still blocks: only its own START lifts that
-        return word
+    def recognize_language(self) -> bool:
+        """A first message that makes its language clear: answer in it, with a
+        one-line way to change it, and go on as if it was chosen."""
+        if _hinted_locale(self.inbound, self.ctx) is not None:
+            return False
+        found = infer_language(self.inbound.text, self.ctx.edition.languages, self.ctx.translators)
+        if found is None:
+            return False
+        self.set_language(found)
+        self.say_catalog(
+            # Translators: name your own language; this is the first SMS a resident gets.
+            N_("I will write in English. Another language? Send {keyword}."),
+            keyword=self.word("language"),
+        )
+        start = self.ctx.flows.resolve("", "@onboarding")
+        chooser = self.ctx.flows.step(*start) if start else None
+        if start is None or not isinstance(chooser, LanguageStep):
+            self.go(self.home())
+        elif chooser.go.startswith("@"):
+            self.go(chooser.go)
+        else:  # a step of the onboarding flow: the one after its language question
+            self.go(f"@{start[0]}/{chooser.go}")
+        return True
 
     def keyword(self, keyword: str) -> None:
         if keyword == "stop":
@@ -165,12 +189,12 @@ class _Run:
             self.go("@stop")
         elif keyword == "start":
             self.go(self.home())
-        elif keyword == "menu" and self.onboarded:
-            self.go("@main_menu")
+        elif keyword == "menu" and self.state.locale is not None:
+            self.go("@main_menu")  # what it offers before consent is the information only
         elif keyword in ("help", "language"):
             self.state = self.state.evolve(resume=self.detour_return())
             self.go("@help" if keyword == "help" else "@language")
-        else:  # MENU before onboarding is done: finish onboarding first
+        else:  # MENU before a language is chosen: choose one first
             self.go(self.home())
 
     def detour_return(self) -> tuple[str, str] | None:
@@ -183,7 +207,7 @@ class _Run:
     def home(self) -> Target:
         if self.state.locale is None:
             return "@onboarding"
-        if not self.onboarded:
+        if not self.state.consent_answered:
             return "@onboarding/consent"
         return "@main_menu"
 
@@ -195,6 +219,8 @@ class _Run:
     # -- replies ---------------------------------------------------------------
 
     def reply(self, current: Step) -> None:
+        if self.unreadable(current):
+            return
         if isinstance(current, (ChoiceStep, LanguageStep)):
             self.reply_choice(current)
         elif isinstance(current, AskStep):
@@ -202,41 +228,99 @@ class _Run:
         else:  # only waiting steps are ever stored as the position
             self.go(self.home())
 
+    def unreadable(self, current: Step) -> bool:
+        """A voice note, sticker, photo or pin where the step reads text: say so."""
+        inbound = self.inbound
+        wanted = current.expect if isinstance(current, AskStep) else "text"
+        sent = inbound.media or (
+            "photo" if inbound.photo_id else "location" if inbound.location else None
+        )
+        if sent is None or inbound.text.strip() or inbound.payload is not None or sent == wanted:
+            return False
+        if sent == "contact" and wanted == "phone":
+            return False
+        self.say(
+            self.t.gettext(N_("I can only read text here. Please type your answer.")),
+            self.choices_offered(current),
+        )
+        return True
+
     def reply_choice(self, current: ChoiceStep | LanguageStep) -> None:
-        options = options_for(current, self.state.flow or "", self.ctx, self.turn, self.t)
-        labels = {option.payload: option.label for option in options}
-        chosen = match_choice(self.inbound.text, self.inbound.payload, self.state.offered, labels)
-        if chosen is None and isinstance(current, LanguageStep):
-            # A language is also recognized by its code or its English name.
-            chosen = _match_language(self.inbound.text, self.state.offered)
-        if chosen is None:
-            if self.inbound.payload is not None:
-                self.say_catalog(N_("That button belongs to an earlier question."))
-                self.enter_current(current)
-                return
-            self.miss(
-                current,
-                self.t.gettext(N_("Please reply with a number from 1 to {count}.")).format(
-                    count=len(self.state.offered)
-                ),
+        flow = self.state.flow or ""
+        options = options_for(current, flow, self.ctx, self.turn, self.t)
+        names = self.names(current, options)
+        match = match_choice(self.inbound.text, self.inbound.payload, self.state.offered, names)
+        if match.payload is None and isinstance(current, LanguageStep) and not match.close:
+            found = infer_language(
+                self.inbound.text, self.ctx.edition.languages, self.ctx.translators
             )
+            payload = f"{flow}.{current.id}.{found}"
+            match = Match(payload if payload in self.state.offered else None)
+        if match.payload is None:
+            self.miss_choice(current, options, match)
             return
+        chosen = match.payload
         option_id = chosen.rsplit(".", 1)[-1]
-        shown = next((o for o in options if o.payload == chosen), None)
         if isinstance(current, LanguageStep):
-            self.state = self.state.evolve(locale=option_id, misses=0)
-            self.turn.locale = option_id
-            self.events.append(LanguageChanged(option_id))
+            self.set_language(option_id)
             self.go(current.go)
             return
-        if current.save_as:
-            self.record(current.save_as, shown.value if shown else option_id)
         static = next((o for o in current.options if o.id == option_id), None)
+        if current.save_as and (static is None or not current.options_from):
+            # Options from a source are the answer; fixed ones beside them navigate.
+            shown = next((o for o in options if o.payload == chosen), None)
+            self.record(current.save_as, shown.value if shown else option_id)
         self.state = self.state.evolve(misses=0)
         self.go(static.go if static else current.go or END)
 
+    def names(
+        self, current: ChoiceStep | LanguageStep, options: list[ShownOption]
+    ) -> dict[str, tuple[str, ...]]:
+        if isinstance(current, LanguageStep):
+            languages = self.ctx.edition.languages
+            return {o.payload: (o.label, *language_names(o.value, languages)) for o in options}
+        return option_names(current, self.state.flow or "", self.ctx, self.turn, options)
+
+    def miss_choice(
+        self, current: ChoiceStep | LanguageStep, options: list[ShownOption], match: Match
+    ) -> None:
+        if self.inbound.payload is not None:
+            self.say_catalog(N_("That button belongs to an earlier question."))
+            self.enter_current(current)
+            return
+        if match.close:
+            labels = {o.payload: o.label for o in options}
+            first, second = (labels.get(p, "") for p in match.close)
+            self.miss(
+                current,
+                self.t.gettext(N_("Did you mean {first} or {second}?")).format(
+                    first=first, second=second
+                ),
+            )
+            return
+        if self.inbound.channel == "telegram":
+            reprompt = N_("Please tap one of the buttons.")
+        else:
+            reprompt = N_("Please reply with a number from 1 to {count}.")
+        count = str(len(self.state.offered))
+        if isinstance(current, LanguageStep) and self.first_contact:
+            # Nobody knows yet which language the resident reads: ask in all of them.
+            texts = (
+                self.ctx.translators(code).gettext(reprompt).format(count=count)
+                for code in self.ctx.edition.languages
+            )
+            self.miss(current, "\n".join(dict.fromkeys(texts)))
+            return
+        self.miss(current, self.t.gettext(reprompt).format(count=count))
+
     def reply_ask(self, current: AskStep) -> None:
-        value, problem = _read_answer(current, self.inbound)
+        if current.skip and self.skipped(current):
+            if current.save_as:
+                self.record(current.save_as, None)
+            self.state = self.state.evolve(misses=0)
+            self.go(current.go)
+            return
+        value, problem = read_answer(current, self.inbound)
         if problem is not None:
             if current.error:
                 reprompt = render_text(current.error, self.ctx, self.turn, self.t)
@@ -249,6 +333,22 @@ class _Run:
         self.state = self.state.evolve(misses=0)
         self.go(current.go)
 
+    def skipped(self, current: AskStep) -> bool:
+        """The resident declined an optional question: its button, or a word for skip or no."""
+        if self.inbound.payload is not None:
+            return self.inbound.payload == self.skip_payload(current)
+        languages = self.ctx.edition.languages
+        accepted = (
+            *answer_words("skip", languages, self.ctx.translators),
+            *answer_words("no", languages, self.ctx.translators),
+        )
+        return match_choice(self.inbound.text, None, ("skip",), {"skip": accepted}).payload == (
+            "skip"
+        )
+
+    def skip_payload(self, current: AskStep) -> str:
+        return f"{self.state.flow}.{current.id}.skip"
+
     def miss(self, current: Step, reprompt: str) -> None:
         misses = self.state.misses + 1
         self.events.append(
@@ -259,14 +359,22 @@ class _Run:
             self.go("@help/stuck")
             return
         self.state = self.state.evolve(misses=misses)
-        choices = self.choices_offered(current)
-        self.say(reprompt, choices)
+        self.say(reprompt, self.choices_offered(current))
 
     def choices_offered(self, current: Step) -> tuple[Choice, ...]:
+        if isinstance(current, AskStep):
+            return self.skip_choice(current, self.state.flow or "")
         if not isinstance(current, (ChoiceStep, LanguageStep)):
             return ()
         options = options_for(current, self.state.flow or "", self.ctx, self.turn, self.t)
         return tuple(Choice(o.payload, o.label) for o in options if o.payload in self.state.offered)
+
+    def skip_choice(self, current: AskStep, flow: str) -> tuple[Choice, ...]:
+        """An optional question's skip button; SMS has none (a number there would
+        read as the answer): its text names the word to send instead."""
+        if not current.skip or self.inbound.channel in CARRIER_CHANNELS:
+            return ()
+        return (Choice(f"{flow}.{current.id}.skip", self.t.gettext(current.skip)),)
 
     # -- moving through flows --------------------------------------------------
 
@@ -287,15 +395,22 @@ class _Run:
                 # Validation makes this unreachable for shipped flows; never spin or crash.
                 self.say_catalog(
                     N_("Sorry, something went wrong. Send {menu} to continue."),
-                    menu=keyword_word("menu", self.t),
+                    menu=self.word("menu"),
                 )
                 self.state = self.state.evolve(flow=None, step=None, offered=())
                 return
+            if resolved[0] != flow and not self.may_enter(resolved[0]):
+                target = CONSENT_NEEDED  # taking part stores data: agree first
+                continue
             flow, step_id = resolved
             next_target = self.enter(flow, self.ctx.flows.step(flow, step_id))  # type: ignore[arg-type]
             if next_target is None:
                 return
             target = next_target
+
+    def may_enter(self, flow: str) -> bool:
+        """A flow that stores what the resident sends needs their consent first."""
+        return "consent" not in self.ctx.flows.flows[flow].requires or self.state.consented
 
     def enter_current(self, current: Step) -> None:
         self.enter(self.state.flow or "", current)
@@ -316,24 +431,31 @@ class _Run:
         if isinstance(current, (ChoiceStep, LanguageStep)):
             options = options_for(current, flow, self.ctx, self.turn, self.t)
             choices = tuple(Choice(o.payload, o.label) for o in options)
-            if (
-                isinstance(current, LanguageStep)
-                and self.state.locale is None
-                and not self.inbound.language_hint
-            ):
-                # First contact without a language hint: ask in every offered language.
-                texts = (
-                    render_text(current.text or "", self.ctx, self.turn, self.ctx.translators(code))
-                    for code in self.ctx.edition.languages
-                )
-                text = "\n".join(dict.fromkeys(texts))
-        elif current.expect in ("phone", "location"):
-            request = "contact" if current.expect == "phone" else "location"
+            if isinstance(current, LanguageStep) and self.first_contact:
+                text = self.first_language_prompt(current, choices)
+        else:
+            choices = self.skip_choice(current, flow)
+            if current.expect in ("phone", "location"):
+                request = "contact" if current.expect == "phone" else "location"
         self.say(text, choices, request)
-        self.state = self.state.evolve(
-            flow=flow, step=current.id, offered=tuple(c.payload for c in choices), misses=0
-        )
+        offered = () if isinstance(current, AskStep) else tuple(c.payload for c in choices)
+        self.state = self.state.evolve(flow=flow, step=current.id, offered=offered, misses=0)
         return None
+
+    def first_language_prompt(self, current: LanguageStep, choices: tuple[Choice, ...]) -> str:
+        """The language question in every offered language; on SMS only where the
+        menu still fits one segment (the first SMS a resident gets is the cheapest),
+        else the numbered language names speak for themselves."""
+        texts = (
+            render_text(current.text or "", self.ctx, self.turn, self.ctx.translators(code))
+            for code in self.ctx.edition.languages
+        )
+        text = "\n".join(dict.fromkeys(texts))
+        if self.inbound.channel not in CARRIER_CHANNELS:
+            return text
+        labels = [choice.label for choice in choices]
+        fits = sms_segments(sms_body(text, labels, rtl=self.t.rtl)).segments == 1
+        return text if fits else ""
 
     def branch_value(self, subject: str) -> str:
         if subject == "phase":
@@ -342,7 +464,9 @@ class _Run:
         if subject == "channel":
             return self.inbound.channel
         if subject == "onboarded":
-            return _flag(self.onboarded)
+            return _flag(self.state.locale is not None and self.state.consented)
+        if subject == "consented":
+            return _flag(self.state.consented)
         name = subject.split(".", 1)[1]
         if subject.startswith("answer."):
             value = self.state.answers.get(name)
@@ -367,6 +491,7 @@ class _Run:
             self.state = ConversationState(stopped=self.state.stopped)
             self.turn.answers = {}
             self.events.append(ErasureRequested())
+        self.events.extend(result.events)
         self.events.append(
             ActionCalled(current.action, dict(current.params), result.exit, tuple(result.answers))
         )
@@ -380,61 +505,11 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _hinted_locale(inbound: Inbound, context: StepContext) -> str | None:
+    """The client's language (Telegram's language_code) when the edition offers it."""
+    return negotiate(inbound.language_hint, context.edition.languages)
+
+
 def _guess_locale(inbound: Inbound, context: StepContext) -> str:
-    """The client's language when the edition offers it: a first guess, confirmed later."""
-    return (
-        negotiate(inbound.language_hint, context.edition.languages)
-        or context.edition.default_language
-    )
-
-
-def _match_language(text: str, offered: tuple[str, ...]) -> str | None:
-    wanted = fold(text)
-    for payload in offered:
-        code = payload.rsplit(".", 1)[-1]
-        names = {code, fold(Locale.parse(code).get_display_name("en") or "")}
-        if wanted in names:
-            return payload
-    return None
-
-
-def _read_answer(
-    current: AskStep, inbound: Inbound
-) -> tuple[Any, tuple[str, dict[str, int]] | None]:
-    """The value of a free answer, or the problem: a catalog msgid and its values."""
-    text = inbound.text.strip()
-    if current.expect == "number":
-        number = parse_number(text)
-        low = current.min if current.min is not None else 0
-        high = current.max if current.max is not None else 10**9
-        if number is None or not low <= number <= high:
-            return None, (
-                N_("Please send a number from {min} to {max}."),
-                {"min": low, "max": high},
-            )
-        return number, None
-    if current.expect == "phone":
-        phone = (inbound.contact_phone or text).strip()
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if not 8 <= len(digits) <= 15:
-            return None, (N_("Please send a phone number, for example +32 470 12 34 56."), {})
-        return ("+" if phone.startswith("+") else "") + digits, None
-    if current.expect == "photo":
-        if not inbound.photo_id:
-            return None, (N_("Please send a photo."), {})
-        return inbound.photo_id, None
-    if current.expect == "location":
-        if inbound.location is None:
-            return None, (N_("Please share a location."), {})
-        return {
-            "latitude": inbound.location.latitude,
-            "longitude": inbound.location.longitude,
-        }, None
-    low = current.min or 1
-    high = current.max or _MAX_TEXT_ANSWER
-    if not low <= len(text) <= high:
-        return None, (
-            N_("Please send a text of {min} to {max} characters."),
-            {"min": low, "max": high},
-        )
-    return text, None
+    """A first guess, confirmed later: the client's language, else the edition's default."""
+    return _hinted_locale(inbound, context) or context.edition.default_language

@@ -11,13 +11,21 @@ import string
 from collections.abc import Callable, Mapping
 from functools import cache
 
-from babel.dates import format_interval, format_skeleton
-
 from pbbot.domain.edition import Phase
+from pbbot.engine.answers import answer_word
 from pbbot.engine.context import StepContext, Turn
-from pbbot.engine.keywords import keyword_word, start_word
+from pbbot.engine.keywords import shown_word
 from pbbot.i18n.catalogs import N_, Translator
-from pbbot.i18n.formatting import format_date, format_money, format_number, format_period
+from pbbot.i18n.formatting import (
+    format_date,
+    format_list,
+    format_money,
+    format_number,
+    format_period,
+    format_phone,
+    format_short_date,
+    format_short_period,
+)
 from pbbot.i18n.negotiate import locale_names
 
 __all__ = ["PHASE_NAMES", "VARIABLES", "render_text"]
@@ -54,11 +62,14 @@ def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
     for phase in ctx.edition.phases:
         marker = "> " if phase == current else "- "
         if phase.start.year == phase.end.year:
-            dates = format_interval(phase.start, phase.end, "MMMd", locale=t.babel_locale)
+            dates = format_short_period(phase.start, phase.end, t.babel_locale)
         else:  # long phases (implementation): the start says enough
-            start = format_skeleton("yMMMd", phase.start, locale=t.babel_locale)
+            start = format_short_date(phase.start, t.babel_locale)
             dates = t.gettext("from {date}").format(date=start)
-        lines.append(f"{marker}{t.gettext(PHASE_NAMES[phase.kind])}: {dates}")
+        # Translators: one line of the timeline, "Ideas: Feb 1 – Mar 14"; French
+        # puts a no-break space before the colon.
+        line = t.gettext("{phase}: {dates}")
+        lines.append(marker + line.format(phase=t.gettext(PHASE_NAMES[phase.kind]), dates=dates))
     return "\n".join(lines)
 
 
@@ -100,11 +111,14 @@ def _expectations(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 def _contact(ctx: StepContext, turn: Turn, t: Translator) -> str:
     contact = ctx.edition.contact
-    return "\n".join(value for value in (contact.email, contact.phone, contact.website) if value)
+    phone = format_phone(contact.phone, t.babel_locale) if contact.phone else None
+    return "\n".join(value for value in (contact.email, phone, contact.website) if value)
 
 
 def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
-    return ", ".join(keyword_word(k, t) for k in ("menu", "help", "language", "stop"))
+    kinds = ("menu", "help", "language", "stop")
+    words = (shown_word(kind, turn.channel, t, ctx.carrier) for kind in kinds)
+    return format_list(words, t.babel_locale, style="or")
 
 
 def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
@@ -137,14 +151,19 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "phase": _phase,
     "phase_dates": _phase_dates,
     "timeline": _timeline,
-    "themes": lambda ctx, turn, t: ", ".join(
-        theme.name.get(t.locale) or theme.id for theme in ctx.edition.themes
+    "themes": lambda ctx, turn, t: format_list(
+        (theme.name.get(t.locale) or theme.id for theme in ctx.edition.themes), t.babel_locale
     ),
     "criteria": _criteria,
     "expectations": _expectations,
     "contact": _contact,
     "keywords": _keywords,
-    "keyword_start": lambda ctx, turn, t: start_word(turn.channel, t),
+    "keyword_start": lambda ctx, turn, t: shown_word("start", turn.channel, t, ctx.carrier),
+    "keyword_language": lambda ctx, turn, t: shown_word("language", turn.channel, t, ctx.carrier),
+    "skip_word": lambda ctx, turn, t: answer_word("no", t),
+    "voting_age": lambda ctx, turn, t: format_number(
+        ctx.edition.voting.min_age or 0, t.babel_locale
+    ),
     "profile": _profile,
     "min_age": lambda ctx, turn, t: format_number(ctx.edition.questions.min_age, t.babel_locale),
     "max_age": lambda ctx, turn, t: format_number(ctx.edition.questions.max_age, t.babel_locale),
@@ -154,7 +173,7 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
 
 # Variables that depend on the resident or channel; the others only on the edition,
 # the day and the language, so a context computes each once per language.
-_PER_RESIDENT = frozenset({"profile", "keyword_start"})
+_PER_RESIDENT = frozenset({"profile", "keywords", "keyword_start", "keyword_language"})
 
 
 @cache

@@ -98,7 +98,7 @@ def load_flow_file(path: Path) -> Flow:
             source=source,
             line=line_of(data, "flow"),
         )
-    unknown = set(data) - {"spec_version", "flow", "start", "steps"}
+    unknown = set(data) - {"spec_version", "flow", "start", "steps", "requires"}
     if unknown:
         key = sorted(unknown)[0]
         raise FlowError(f"unknown field '{key}'", source=source, line=line_of(data, key))
@@ -120,7 +120,21 @@ def load_flow_file(path: Path) -> Flow:
             source=source,
             line=line_of(data, "start"),
         )
-    return Flow(name=name, spec_version=version, start=start, steps=steps, source=source)
+    requires = data.get("requires", [])
+    if not isinstance(requires, list) or not set(requires) <= set(Flow.REQUIREMENTS):
+        raise FlowError(
+            f"'requires' must be a list of {', '.join(Flow.REQUIREMENTS)}",
+            source=source,
+            line=line_of(data, "requires"),
+        )
+    return Flow(
+        name=name,
+        spec_version=version,
+        start=start,
+        steps=steps,
+        source=source,
+        requires=tuple(requires),
+    )
 
 
 class _StepReader:
@@ -192,6 +206,7 @@ def _parse_step(step_id: str, node: Any, parent: Node, source: str) -> Step:
             min=reader.get("min", int),
             max=reader.get("max", int),
             error=reader.get("error", str),
+            skip=reader.get("skip", str),
             save_as=reader.get("save_as", str),
             go=go or END,
             go_line=go_line,
@@ -236,24 +251,30 @@ def _parse_choice(
     step_id = reader.step_id
     options_from = reader.get("options_from", str)
     raw_options = reader.get("options", list, default=[])
-    if bool(raw_options) == bool(options_from):
-        reader.fail(f"step '{step_id}': give either 'options' or 'options_from'")
+    if not raw_options and not options_from:
+        reader.fail(f"step '{step_id}': give 'options', 'options_from' or both")
     if options_from and not go:
         reader.fail(f"step '{step_id}': 'options_from' needs a 'go' for the chosen option")
     options = []
     for item in raw_options:
         option = _StepReader(item, step_id, line_of(item) or reader.line, reader.source)
         for key in option.node:
-            if key not in ("id", "label", "go", "phases"):
+            if key not in ("id", "label", "go", "phases", "when"):
                 option.fail(f"step '{step_id}': unknown option field '{key}'", key)
         option_id = str(option.get("id", (str, int), required=True))
         phases = option.get("phases", list, default=[])
+        when = option.get("when", str)
+        if when is not None and when not in Option.WHEN:
+            option.fail(
+                f"step '{step_id}': 'when' must be one of {', '.join(Option.WHEN)}", "when"
+            )
         options.append(
             Option(
                 id=option_id,
                 label=option.get("label", str, required=True),
                 go=option.get("go", str, required=True),
                 phases=tuple(str(phase) for phase in phases),
+                when=when,
                 line=option.line,
             )
         )

@@ -40,7 +40,10 @@ class Option:
     label: str
     go: Target
     phases: tuple[str, ...] = ()  # shown only in these phases (empty: always)
+    when: str | None = None  # shown only with consent ("consent") or without ("no_consent")
     line: int = 0
+
+    WHEN: ClassVar[tuple[str, ...]] = ("consent", "no_consent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +96,25 @@ class MessageStep(Step):
 class ChoiceStep(Step):
     """Offers options; the reply is a number, a button payload or a label.
 
-    `options_from` builds the options from the edition instead (`districts`,
-    `themes`); its options all go to `go`. `save_as` stores the chosen option id.
+    `options_from` builds options from the edition (`districts`, `themes`);
+    they all go to `go`, and fixed `options` may follow them (a "Prefer not to
+    say" beside the districts). `save_as` stores the chosen option: the
+    source's value, or a fixed option's id where there is no source. An
+    option with `phases` shows only in those phases; with `when: consent`
+    only after the resident agreed to the privacy notice, with
+    `when: no_consent` only before. Options with the id `yes`, `no` or `skip`
+    also accept the common words for them ("ok", "👍", "iptal").
 
     ```yaml
-    consent:
+    district:
       type: choice
-      text: "Do you agree?"
-      save_as: consent
+      text: "In which district do you live?"
+      options_from: districts
+      save_as: district
+      go: next
       options:
-        - {id: "yes", label: "Yes, I agree", go: "@main_menu"}
-        - {id: "no", label: "No", go: declined, phases: [ideation]}
+        - {id: skip, label: "Prefer not to say", go: next}
+        - {id: more, label: "More information", go: next, phases: [ideation], when: consent}
     ```
     """
 
@@ -136,15 +147,20 @@ class AskStep(Step):
 
     `expect` is `text`, `number`, `phone`, `photo` or `location`; `min`/`max`
     bound a number (or a text's length). `error` is the re-prompt on bad input.
+    `skip` makes the question optional: its label is a button on Telegram, and
+    on every channel the words for skip or no ("NEE", "prefer not to say")
+    skip it and remove an earlier answer (on SMS the text names the word:
+    `{skip_word}`).
 
     ```yaml
     age:
       type: ask
-      text: "How old are you?"
+      text: "How old are you? Send a number, or {skip_word} if you prefer not to say."
       expect: number
-      min: 12
+      min: 1
       max: 120
       error: "Please send your age as a number."
+      skip: "Prefer not to say"
       save_as: age
       go: done
     ```
@@ -154,16 +170,20 @@ class AskStep(Step):
     min: int | None = None
     max: int | None = None
     error: str | None = None
+    skip: str | None = None
     save_as: str | None = None
     go: Target = END
     go_line: int = 0
 
     type_name: ClassVar[str] = "ask"
-    keys: ClassVar[frozenset[str]] = frozenset({"expect", "min", "max", "error", "save_as", "go"})
+    keys: ClassVar[frozenset[str]] = frozenset(
+        {"expect", "min", "max", "error", "skip", "save_as", "go"}
+    )
     EXPECTS: ClassVar[tuple[str, ...]] = ("text", "number", "phone", "photo", "location")
 
     def texts(self) -> list[tuple[str, int]]:
-        return Step.texts(self) + ([(self.error, self.line)] if self.error else [])
+        extra = [(text, self.line) for text in (self.error, self.skip) if text]
+        return Step.texts(self) + extra
 
     def targets(self) -> list[tuple[Target, int]]:
         return [(self.go, self.go_line)]
@@ -266,11 +286,18 @@ STEP_TYPES: dict[str, type[Step]] = {
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """One flow file. `requires: [consent]` marks a flow that stores what the
+    resident sends (questions, ideas, votes): the engine leads a resident who
+    has not agreed to the privacy notice to the consent question instead."""
+
     name: str
     spec_version: int
     start: str
     steps: dict[str, Step]
     source: str
+    requires: tuple[str, ...] = ()
+
+    REQUIREMENTS: ClassVar[tuple[str, ...]] = ("consent",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 Per language: texts of the current template that are untranslated or only a fuzzy
 guess, entries the template no longer has, translations whose placeholders differ
 from the English text (a `{budget}` lost in translation is a crash or a blank at
-run time), plural entries with the wrong number of forms, and a Plural-Forms
-header that disagrees with CLDR.
+run time), plural entries with the wrong number of forms, a Plural-Forms
+header that disagrees with CLDR, and translations that break the language's
+writing conventions (`conventions`: money written unlike `format_money`, a
+Latin comma in Arabic, a phone number without its direction mark).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from string import Formatter
 from babel.messages.catalog import PYTHON_FORMAT, Catalog, Message
 
 from pbbot.i18n.catalogs import SUPPORTED_LOCALES
+from pbbot.i18n.conventions import convention_errors
 from pbbot.i18n.extract import catalog_path, read_catalog
 from pbbot.i18n.plurals import plural_forms_mismatch, single_count_forms
 
@@ -36,6 +39,7 @@ class CatalogReport:
     placeholder_errors: tuple[str, ...] = ()
     plural_errors: tuple[str, ...] = ()
     header_errors: tuple[str, ...] = ()
+    convention_errors: tuple[str, ...] = ()
 
     @property
     def translated(self) -> int:
@@ -50,6 +54,7 @@ class CatalogReport:
             or self.placeholder_errors
             or self.plural_errors
             or self.header_errors
+            or self.convention_errors
         )
 
     def listing(self) -> list[str]:
@@ -62,6 +67,7 @@ class CatalogReport:
             ("not in the template", self.not_in_template),
             ("placeholders differ", self.placeholder_errors),
             ("plural forms", self.plural_errors),
+            ("conventions", self.convention_errors),
         )
         for title, entries in sections:
             lines.extend(f"  {title}: {entry}" for entry in entries)
@@ -134,8 +140,13 @@ def _placeholder_error(message: Message, single_forms: frozenset[int]) -> str | 
     return None
 
 
-def check_catalog(catalog: Catalog, template: Catalog, locale: str) -> CatalogReport:
-    """Compare one language's catalog with the current template."""
+def check_catalog(
+    catalog: Catalog, template: Catalog, locale: str, currency: str = "EUR"
+) -> CatalogReport:
+    """Compare one language's catalog with the current template.
+
+    `currency` is the one amounts written in the translations are checked against.
+    """
     header = catalog.plural_forms
     header_errors = []
     mismatch = plural_forms_mismatch(locale, header)
@@ -148,6 +159,7 @@ def check_catalog(catalog: Catalog, template: Catalog, locale: str) -> CatalogRe
         header_errors.append(f"Language is {catalog.locale}, expected {locale}")
 
     untranslated, fuzzy, placeholder_errors, plural_errors = [], [], [], []
+    conventions: list[str] = []
     for wanted in template:
         if not wanted.id:
             continue
@@ -164,6 +176,11 @@ def check_catalog(catalog: Catalog, template: Catalog, locale: str) -> CatalogRe
         error = _placeholder_error(message, single_forms)
         if error:
             placeholder_errors.append(error)
+        conventions.extend(
+            f"{_label(wanted)}: {problem}"
+            for form in dict.fromkeys(_forms(message))
+            for problem in convention_errors(form, locale, currency)
+        )
     not_in_template = [
         _label(message)
         for message in catalog
@@ -178,11 +195,15 @@ def check_catalog(catalog: Catalog, template: Catalog, locale: str) -> CatalogRe
         placeholder_errors=tuple(placeholder_errors),
         plural_errors=tuple(plural_errors),
         header_errors=tuple(header_errors),
+        convention_errors=tuple(conventions),
     )
 
 
 def check_catalogs(
-    template: Catalog, folder: Path, locales: Iterable[str] = SUPPORTED_LOCALES
+    template: Catalog,
+    folder: Path,
+    locales: Iterable[str] = SUPPORTED_LOCALES,
+    currency: str = "EUR",
 ) -> list[CatalogReport]:
     """Check every language's catalog under `folder`; a missing file is reported too."""
     reports = []
@@ -198,7 +219,8 @@ def check_catalogs(
                 )
             )
             continue
-        reports.append(check_catalog(read_catalog(path, locale=locale), template, locale))
+        catalog = read_catalog(path, locale=locale)
+        reports.append(check_catalog(catalog, template, locale, currency))
     return reports
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +24,7 @@ __all__ = [
     "SmsSize",
     "is_gsm7",
     "normalize_for_sms",
+    "sms_body",
     "sms_segments",
 ]
 
@@ -77,6 +79,22 @@ def normalize_for_sms(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _GUILLEMETS.sub('"', text)
     return text.translate(_TYPOGRAPHY)
+
+
+# A right-to-left mark starts every choice line of a right-to-left text, so that
+# a line like "1 WhatsApp" (a digit, then Latin) still reads from the right.
+_RLM = "\u200f"
+
+
+def sms_body(text: str, labels: Sequence[str], *, rtl: bool) -> str:
+    """The SMS a text with numbered choices becomes: the text, then "1 Label" lines.
+
+    Normalized (`normalize_for_sms`), so it is what is sent and what is counted.
+    """
+    lines = [text] if text else []
+    mark = _RLM if rtl else ""
+    lines.extend(f"{mark}{number} {label}" for number, label in enumerate(labels, start=1))
+    return normalize_for_sms("\n".join(lines))
 
 
 def is_gsm7(text: str) -> bool:

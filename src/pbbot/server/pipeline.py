@@ -74,7 +74,15 @@ class InboundPipeline:
         await asyncio.gather(
             *(self._handle_waiting(lane, stop) for lane in self._lanes),
             self._recover_periodically(stop),
+            self._wake_on_stop(stop),
         )
+
+    async def _wake_on_stop(self, stop: asyncio.Event) -> None:
+        # An idle lane sleeps until it is wanted; stopping must wake it, or
+        # shutdown would wait for the next update.
+        await stop.wait()
+        for lane in self._lanes:
+            lane.wanted.set()
 
     async def _handle_waiting(self, lane: _Lane, stop: asyncio.Event) -> None:
         while True:
@@ -82,8 +90,7 @@ class InboundPipeline:
                 if stop.is_set():
                     return
                 lane.wanted.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lane.wanted.wait(), 0.5)
+                await lane.wanted.wait()
                 continue
             batch, lane.waiting = lane.waiting[:MAX_BATCH], lane.waiting[MAX_BATCH:]
             lane.busy = True

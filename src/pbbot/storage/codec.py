@@ -51,7 +51,8 @@ def inbound_from_json(data: dict[str, Any]) -> Inbound:
     received_at = data.get("received_at")
     return Inbound(
         **{
-            **data,
+            # Fields of older versions (the channel's `keyword`) are left out.
+            **{name: value for name, value in data.items() if name in _INBOUND_FIELDS},
             "location": Location(**location) if location else None,
             "received_at": datetime.fromisoformat(received_at) if received_at else None,
         }
@@ -73,7 +74,10 @@ def event_record(event: Event) -> tuple[str, dict[str, Any]] | None:
     """
     if isinstance(event, MessageCreated):
         return None
-    type_name, stored = _EVENT_SHAPES[type(event)]
+    shape = _EVENT_SHAPES.get(type(event))
+    if shape is None:  # a feature's event: worked out on first sight
+        shape = _EVENT_SHAPES[type(event)] = _event_shape(type(event))
+    type_name, stored = shape
     return type_name, {name: _plain(getattr(event, name)) for name in stored}
 
 
@@ -89,7 +93,9 @@ def _event_shape(event_type: type[Any]) -> tuple[str, tuple[str, ...]]:
 
 
 # Worked out once per event class, not once per event.
-_EVENT_SHAPES = {event_type: _event_shape(event_type) for event_type in get_args(Event)}
+_EVENT_SHAPES: dict[type[Any], tuple[str, tuple[str, ...]]] = {
+    event_type: _event_shape(event_type) for event_type in get_args(Event)
+}
 
 
 def _plain(value: Any) -> Any:

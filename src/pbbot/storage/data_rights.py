@@ -19,6 +19,7 @@ from pbbot.storage.tables import (
     ConversationEvent,
     InboundMessage,
     OutboundMessage,
+    Question,
     Resident,
 )
 
@@ -45,6 +46,9 @@ async def export_resident(
         .where(OutboundMessage.resident_id == resident.id)
         .order_by(OutboundMessage.id)
     )
+    questions = await session.scalars(
+        select(Question).where(Question.resident_id == resident.id).order_by(Question.id)
+    )
     events = await session.scalars(
         select(ConversationEvent)
         .where(ConversationEvent.resident_id == resident.id)
@@ -55,6 +59,7 @@ async def export_resident(
         "conversation": _as_json(conversation) if conversation else None,
         "inbound_messages": [_as_json(row) for row in inbound],
         "outbound_messages": [_as_json(row) for row in outbound],
+        "questions": [_as_json(row) for row in questions],
         "events": [_as_json(row) for row in events],
     }
 
@@ -77,7 +82,7 @@ async def delete_resident(session: AsyncSession, channel: Channel, address: str)
         select(Resident.id).where(Resident.channel == channel, Resident.address == address)
     )
     if resident_id is not None:
-        for entity in (ConversationEvent, OutboundMessage, Conversation):
+        for entity in (ConversationEvent, OutboundMessage, Question, Conversation):
             await session.execute(
                 delete(entity)
                 .where(entity.resident_id == resident_id)
@@ -101,12 +106,12 @@ async def erase_history(
 ) -> None:
     """Forget what a resident said and was told, keeping only what reaches them.
 
-    Events and messages go. Stored inbound messages keep their key and lose
+    Events, messages and questions go. Stored inbound messages keep their key and lose
     their content: the key is what makes a redelivery harmless. The resident
     row (channel and address) stays while they use the channel: without it no
     reply could reach them; staff delete it with `pbbot residents delete`.
     """
-    for entity in (ConversationEvent, OutboundMessage):
+    for entity in (ConversationEvent, OutboundMessage, Question):
         await session.execute(
             delete(entity)
             .where(entity.resident_id == resident_id)

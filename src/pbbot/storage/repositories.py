@@ -115,10 +115,12 @@ async def store_inbound_many(
     *,
     now: datetime,
     processed: bool = False,
+    channel_prefix: str = "",
 ) -> list[int | None]:
     """Store messages under their keys; each one's id, or None where the key was
     stored before (also for a key repeated within `items`). `processed=True`
-    is for a caller that processes them in the same transaction.
+    is for a caller that processes them in the same transaction;
+    `channel_prefix` files them apart (the simulator's "sim-").
 
     One statement whatever the number of messages (SQLAlchemy sends the rows
     as one multi-row INSERT ... RETURNING): a key stored before, by this or
@@ -127,7 +129,7 @@ async def store_inbound_many(
     rows = [
         {
             "key": key,
-            "channel": inbound.channel,
+            "channel": channel_prefix + inbound.channel,
             "address": inbound.address,
             "body": inbound_to_json(inbound),
             "received_at": inbound.received_at or now,
@@ -139,6 +141,24 @@ async def store_inbound_many(
     ids = {key: inbound_id for key, inbound_id in await session.execute(statement, rows)}
     # A key repeated within `items` gets its id the first time, None after.
     return [ids.pop(key, None) for _, key in items]
+
+
+async def forget_inbound_content(
+    session: AsyncSession, channel: Channel, address: str, *, up_to: int
+) -> None:
+    """Blank a resident's messages up to the one just processed, for a resident
+    who declined to have them kept: the key stays (a redelivery must still be
+    recognized), what they wrote goes. Later ones still wait to be processed."""
+    await session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.channel == channel,
+            InboundMessage.address == address,
+            InboundMessage.id <= up_to,
+        )
+        .values(body={})
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def pending_inbound_ids(

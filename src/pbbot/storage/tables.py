@@ -37,6 +37,7 @@ __all__ = [
     "EditionState",
     "InboundMessage",
     "OutboundMessage",
+    "Question",
     "Resident",
     "UTCDateTime",
 ]
@@ -206,6 +207,25 @@ class ConversationEvent(Base):
     type: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
+
+
+class Question(Base):
+    """A resident's question for the city team ("Talk to a person"), and staff's answer.
+
+    Personal data: it goes with the resident (export, erasure).
+    """
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class EditionState(Base):

@@ -84,19 +84,10 @@ def test_inbound_sms_is_normalized() -> None:
 def test_body_keeps_emoji_and_right_to_left_text_drops_control_characters() -> None:
     update = parse_twilio_sms(_inbound_form("مرحبا\x00 👋\x07\nSELECT * FROM residents; --"))
     assert update.inbound.text == "مرحبا 👋\nSELECT * FROM residents; --"
-    assert update.inbound.keyword is None
 
 
 def test_a_ten_thousand_character_body_is_kept_whole() -> None:
     assert len(parse_twilio_sms(_inbound_form("x" * 10_000)).inbound.text) == 10_000
-
-
-@pytest.mark.parametrize(
-    ("body", "keyword"),
-    [("Stop", "opt_out"), ("ARRÊT", "opt_out"), ("start", "opt_in"), ("help", "help")],
-)
-def test_carrier_keywords_are_flagged(body: str, keyword: str) -> None:
-    assert parse_twilio_sms(_inbound_form(body)).inbound.keyword == keyword
 
 
 @pytest.mark.parametrize(

@@ -90,12 +90,18 @@ async def test_photo_takes_the_largest_size_and_the_caption(driver: Driver) -> N
     )
 
 
-async def test_unsupported_content_is_an_empty_message_to_answer(driver: Driver) -> None:
+async def test_unsupported_content_is_an_empty_message_naming_its_kind(driver: Driver) -> None:
     parsed = _parse(driver, tg.sticker_message())
     assert parsed is not None
     assert parsed.inbound == Inbound(
-        channel="telegram", address=SARA, language_hint="nl", received_at=SENT_AT
+        channel="telegram", address=SARA, language_hint="nl", received_at=SENT_AT, media="sticker"
     )
+
+
+async def test_a_voice_note_is_named(driver: Driver) -> None:
+    parsed = _parse(driver, tg.voice_message())
+    assert parsed is not None
+    assert (parsed.inbound.text, parsed.inbound.media) == ("", "voice")
 
 
 async def test_missing_language_code_gives_no_hint(driver: Driver) -> None:

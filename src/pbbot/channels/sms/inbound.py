@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from twilio.request_validator import RequestValidator
 
 from pbbot.channels.base import InboundUpdate
-from pbbot.channels.sms.keywords import classify_keyword
 from pbbot.channels.text import clean_text
 from pbbot.domain.messages import Inbound
 from pbbot.errors import BadWebhook
@@ -50,5 +49,5 @@ def parse_twilio_sms(form: Mapping[str, str]) -> InboundUpdate:
     text = clean_text(form.get("Body") or "")
     return InboundUpdate(
         key=f"twilio:{sid}",
-        inbound=Inbound(channel=CHANNEL, address=sender, text=text, keyword=classify_keyword(text)),
+        inbound=Inbound(channel=CHANNEL, address=sender, text=text),
     )

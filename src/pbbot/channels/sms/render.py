@@ -9,13 +9,9 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 
 from pbbot.domain.messages import Outbound
-from pbbot.i18n.sms import normalize_for_sms
+from pbbot.i18n.sms import sms_body
 
 __all__ = ["render_sms"]
-
-# A right-to-left mark starts every choice line of a right-to-left text, so that
-# a line like "1 WhatsApp" (a digit, then Latin) still reads from the right.
-_RLM = "\u200f"
 
 
 def render_sms(outbound: Outbound) -> str:
@@ -25,12 +21,8 @@ def render_sms(outbound: Outbound) -> str:
     widget requests of Telegram (`request="contact"`, `"location"`) have no SMS
     form: the sender's number is already the address.
     """
-    lines = [outbound.text] if outbound.text else []
-    mark = _RLM if _is_rtl(outbound.locale) else ""
-    lines.extend(
-        f"{mark}{number} {choice.label}" for number, choice in enumerate(outbound.choices, start=1)
-    )
-    return normalize_for_sms("\n".join(lines))
+    labels = [choice.label for choice in outbound.choices]
+    return sms_body(outbound.text, labels, rtl=_is_rtl(outbound.locale))
 
 
 def _is_rtl(locale: str) -> bool:

@@ -5,8 +5,9 @@ same attribute names (`update.message.from_user.language_code`, ...), so one
 parser, typed against the small protocols below, serves both.
 
 What is kept: private-chat messages (text, `/start <payload>`, the resident's
-own contact, a location, a photo; anything else as an empty text, so the engine
-answers politely) and button taps. What is dropped (None, answered 200 and
+own contact, a location, a photo; a voice note, sticker, video or file as its
+kind in `media` with an empty text, so the engine can say it reads text only)
+and button taps. What is dropped (None, answered 200 and
 ignored): other update types, edited messages, group chats (a ballot is
 secret, the bot does not talk in groups).
 """
@@ -28,6 +29,9 @@ CHANNEL = "telegram"
 # Deep-link payloads (t.me/bot?start=...): Telegram allows 1-64 of these characters.
 START_PARAM = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _START = re.compile(r"/start(?:@\w+)?(?:\s+(?P<param>.*))?", re.DOTALL)
+# Message attributes (the same in aiogram and python-telegram-bot) of what pbbot
+# does not read, most specific first: an animation also comes as a document.
+_MEDIA = ("voice", "video_note", "audio", "video", "animation", "sticker", "document")
 
 
 class UserLike(Protocol):
@@ -156,6 +160,7 @@ def _from_message(message: MessageLike) -> Inbound | None:
             else None
         ),
         location=Location(location.latitude, location.longitude) if location else None,
+        media=next((kind for kind in _MEDIA if getattr(message, kind, None) is not None), None),
         photo_id=(
             max(message.photo, key=lambda size: size.width * size.height).file_id
             if message.photo
