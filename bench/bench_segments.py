@@ -2,9 +2,9 @@
 
 A new resident on SMS, on the sample edition (`examples/mechelen-2027.yaml`) on
 2027-02-20 (its ideation phase), played on the pure engine step: the first
-message, the language, consent, district and age, then from the main menu about,
-more information, timeline, rules, what happens after the vote, contact and
-back to the main menu. Every reply is rendered as the SMS channel sends it
+message, the language, consent, district and age, then from the main menu about
+and, following the tour each screen offers, timeline, rules, what happens after
+the vote, contact and back to the main menu. Every reply is rendered as the SMS channel sends it
 (`render_sms`) and counted (`sms_segments`); the table shows each message the
 bot sends, so the expensive ones stand out.
 
@@ -49,13 +49,9 @@ SESSION = (
     "#d2",
     "34",
     "#about",
-    "#more",
     "#timeline",
-    "#more",
     "#rules",
-    "#more",
     "#say",
-    "#more",
     "#contact",
     "#menu",
 )

@@ -97,3 +97,18 @@ async def test_set_webhook_registers_the_public_url_and_secret(
         assert api.webhook["secret_token"] == "city-secret"
         assert api.webhook["allowed_updates"] == ["message", "callback_query"]
         assert api.webhook["max_connections"] == 100
+
+
+def test_libraries_log_from_warning_and_pbbot_from_info() -> None:
+    """Twilio's client logs each request at INFO, Account SID included: not in our logs."""
+    probe = (
+        "import logging; from pbbot.commands.serve import configure_logging; "
+        "configure_logging(); "
+        "print(logging.getLogger('twilio.http_client').getEffectiveLevel(), "
+        "logging.getLogger('aiogram.event').getEffectiveLevel(), "
+        "logging.getLogger('pbbot.outbox.sender').getEffectiveLevel())"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == ["30", "30", "20"]

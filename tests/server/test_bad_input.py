@@ -75,4 +75,9 @@ async def test_sms_bodies_that_are_not_sms_are_refused(city: City) -> None:
 async def test_health(city: City) -> None:
     response = await city.client.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok"}
+    assert await response.json() == {
+        "status": "ok",
+        "oldest_unprocessed_inbound_seconds": 0.0,
+        "oldest_due_reply_seconds": 0.0,
+    }
+

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
 from pbbot.errors import SettingsError
 from pbbot.storage.database import create_engine
+from tests.conftest import asyncpg_dsn, postgres_server_url
 
 
 async def test_a_sqlite_engine_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -62,3 +65,26 @@ def test_a_wrong_url_is_a_settings_error(url: str, expected: str) -> None:
 
     assert raised.value.source == "PBBOT_DATABASE_URL"
     assert expected in raised.value.message
+
+
+@pytest.mark.postgres
+async def test_a_lock_held_elsewhere_fails_a_waiting_statement_within_seconds() -> None:
+    """A lock held for long (a stuck transaction) must not hold every webhook with it."""
+    url = postgres_server_url()
+    holder = await asyncpg.connect(asyncpg_dsn(url))
+    engine = create_engine(url)
+    try:
+        await holder.execute("CREATE TABLE IF NOT EXISTS lock_probe (id int)")
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("LOCK TABLE lock_probe IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        with pytest.raises(Exception, match="lock timeout"):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT count(*) FROM lock_probe"))
+        assert time.monotonic() - started < 10
+        await transaction.rollback()
+    finally:
+        await holder.execute("DROP TABLE IF EXISTS lock_probe")
+        await holder.close()
+        await engine.dispose()

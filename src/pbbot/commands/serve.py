@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 from pathlib import Path
@@ -17,7 +18,7 @@ from pbbot.commands.options import (
 )
 from pbbot.settings import Settings, load_settings, read_settings_file
 
-__all__ = ["register", "server_settings"]
+__all__ = ["configure_logging", "register", "server_settings"]
 
 _log = logging.getLogger("pbbot.serve")
 
@@ -57,10 +58,17 @@ def server_settings(args: argparse.Namespace, *, polling: bool = False) -> Setti
     return load_settings(values, polling=polling)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def configure_logging() -> None:
+    """pbbot's own events at INFO; libraries only from WARNING on (Twilio's client
+    logs about twelve lines per SMS at INFO, with the Account SID in them)."""
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("pbbot").setLevel(logging.INFO)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    configure_logging()
     settings = server_settings(args, polling=args.polling)
     for warning in settings.warnings:
         _log.warning(warning)
@@ -81,4 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
     )
+    # The process ends now: without this, the collector's last sweep over
+    # aiogram's pydantic models at exit makes every stop 0.4 s longer.
+    gc.freeze()
     return 0

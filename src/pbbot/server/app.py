@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
-from sqlalchemy import text
 
 from pbbot.channels.base import ChannelSender, InboundUpdate
 from pbbot.channels.sms.sender import TwilioSender
@@ -33,11 +32,16 @@ from pbbot.server.telegram_webhook import TelegramWebhook
 from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
 from pbbot.settings import Settings
 from pbbot.storage.delivery import record_delivery_status
+from pbbot.storage.health import backlog
 
 __all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "create_app", "run"]
 
 _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
+# /healthz says "stalled" past these: a webhook processes its update before it
+# answers, and a reply waits at most a few per-chat slots in a burst.
+STALLED_INBOUND_SECONDS = 30.0
+STALLED_REPLY_SECONDS = 60.0
 TELEGRAM_PATH = "/telegram/webhook"
 POSTGRES_LANES = 4
 POLL_PAUSE = 5.0  # seconds to wait after the database refused an update while polling
@@ -137,13 +141,29 @@ class ServerState:
             )
 
     async def healthz(self, request: web.Request) -> web.Response:
+        """200 while messages flow; 503 when the database is unreachable or when
+        the oldest unprocessed update or due reply shows the pipeline or the
+        outbox is stuck (a held lock, a dead sender)."""
         try:
-            async with self.runtime.database.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with self.runtime.sessionmaker() as session:
+                waiting = await backlog(session, now=datetime.now(UTC))
         except Exception:  # any failure means "not healthy"; details stay in the log
             _log.exception("health check: database unreachable")
             return web.json_response({"status": "database unreachable"}, status=503)
-        return web.json_response({"status": "ok"})
+        ages = {
+            "oldest_unprocessed_inbound_seconds": round(waiting.inbound_seconds, 1),
+            "oldest_due_reply_seconds": round(waiting.reply_seconds, 1),
+        }
+        stalled = [
+            part
+            for part, seconds, limit in (
+                ("pipeline", waiting.inbound_seconds, STALLED_INBOUND_SECONDS),
+                ("outbox", waiting.reply_seconds, STALLED_REPLY_SECONDS),
+            )
+            if seconds > limit
+        ]
+        status = f"stalled: {', '.join(stalled)}" if stalled else "ok"
+        return web.json_response({"status": status, **ages}, status=503 if stalled else 200)
 
     async def lifetime(self, app: web.Application):  # type: ignore[no-untyped-def]
         senders: dict[str, ChannelSender] = {}

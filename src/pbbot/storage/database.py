@@ -12,7 +12,10 @@ commit, and the channel will not send that update again, so the commit must
 survive a power cut too (with batched commits it costs a few percent).
 
 PostgreSQL (asyncpg) uses the normal pool; ordering there comes from row locks
-(`SELECT ... FOR UPDATE`, see `pbbot.storage.repositories`).
+(`SELECT ... FOR UPDATE`, see `pbbot.storage.repositories`). Every session has a
+statement and a lock timeout: a lock held elsewhere (a long manual query, a stuck
+transaction) fails the waiting webhook after seconds, so the channel redelivers
+later, instead of holding every webhook for as long as the lock lasts.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ __all__ = ["create_engine", "create_sessionmaker", "ensure_sqlite_folder", "is_s
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 # How long a coroutine waits for the single SQLite connection (s).
 _SQLITE_POOL_TIMEOUT_S = 60
+# PostgreSQL: the longest a statement runs, and waits for a row lock (ms).
+_PG_STATEMENT_TIMEOUT_MS = 15_000
+_PG_LOCK_TIMEOUT_MS = 5_000
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -73,7 +79,17 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     # Statement parameters hold phone numbers and messages: never in a log line.
     options.setdefault("hide_parameters", True)
     if not is_sqlite(parsed):
-        return create_async_engine(parsed, pool_pre_ping=True, **options)
+        connect_args = options.pop("connect_args", {})
+        connect_args.setdefault(
+            "server_settings",
+            {
+                "statement_timeout": str(_PG_STATEMENT_TIMEOUT_MS),
+                "lock_timeout": str(_PG_LOCK_TIMEOUT_MS),
+            },
+        )
+        return create_async_engine(
+            parsed, pool_pre_ping=True, connect_args=connect_args, **options
+        )
     ensure_sqlite_folder(parsed)
     options.setdefault("pool_size", 1)
     options.setdefault("max_overflow", 0)
