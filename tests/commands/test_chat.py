@@ -69,3 +69,15 @@ async def test_a_telegram_phone_in_an_unshipped_language_is_asked_in_every_langu
     assert code == 0
     for locale in ("nl", "fr", "en", "tr", "ar"):
         assert translator(locale).gettext("Choose your language") in shown
+
+
+async def test_a_second_telegram_run_on_the_same_database_is_answered(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for _ in range(2):  # update ids are exactly-once keys: a run must not reuse them
+        code, shown = await asyncio.to_thread(
+            _chat, ["/start"], ["--channel", "telegram", "--phone", "+32470000077"],
+            monkeypatch, tmp_path,
+        )  # fmt: skip
+        assert code == 0
+        assert "--- Telegram" in shown

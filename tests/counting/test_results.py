@@ -57,7 +57,7 @@ def test_the_telegram_text_names_winners_amounts_themes_turnout_rule_and_next_st
             "van het budget van €\u00a010.000.",
             "openbare ruimte",
         ),
-        ("fr", "Résultats du vote : 2 projets sont financés", "espace public"),
+        ("fr", "Résultats du vote\u00a0: 2 projets sont financés", "espace public"),
         ("tr", "Oylama sonuçları: 2 proje finanse ediliyor", "kamusal alan"),
         ("ar", "نتائج التصويت: سيُموَّل مشروعان", "الفضاء العام"),
     ],

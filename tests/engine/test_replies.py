@@ -143,3 +143,20 @@ def test_between_two_close_options_the_resident_is_asked() -> None:
 def test_short_words_are_never_guessed() -> None:
     names = {"c.yes": ["Ja"], "c.no": ["Nee"]}
     assert match_choice("je", None, ["c.yes", "c.no"], names) == Match()
+
+
+@pytest.mark.parametrize(("text", "chosen"), [("kurallar", "m.rules"), ("takvim", "m.timeline"),
+                                              ("verilerim", "m.mydata")])  # fmt: skip
+def test_one_word_of_one_options_name(text: str, chosen: str) -> None:
+    names = {
+        "m.about": ["Katılımcı bütçe nedir?"],
+        "m.timeline": ["Takvim"],
+        "m.rules": ["Fikir kuralları"],
+        "m.mydata": ["Verilerim"],
+    }
+    assert match_choice(text, None, list(names), names).payload == chosen
+
+
+def test_a_word_two_options_share_is_not_a_choice() -> None:
+    names = {"i.rules": ["Rules for ideas"], "i.send": ["Send ideas"]}
+    assert match_choice("ideas", None, list(names), names) == Match()

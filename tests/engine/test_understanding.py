@@ -289,7 +289,8 @@ def test_a_localized_stop_the_carrier_ignores_names_the_carriers_word(
     resident = Resident(context).onboard(locale)
     shown = resident.said(word)
     assert not resident.state.stopped
-    assert t(locale, "To stop all messages, send {stop}.").format(stop="STOP") in shown
+    hint = t(locale, "To stop all messages, send {stop}.").format(stop="STOP")
+    assert normalize_for_sms(hint) in shown
 
 
 def test_a_localized_stop_configured_at_the_carrier_unsubscribes(context: StepContext) -> None:
@@ -403,3 +404,56 @@ def test_a_voice_note_photo_sticker_or_pin_where_text_is_expected(
     assert answer.text == t(locale, "I can only read text here. Please type your answer.")
     assert answer.choices  # the menu's buttons again
     assert resident.at() == ("main_menu", "menu")
+
+
+@pytest.mark.parametrize(("text", "locale"), [("YARDIM", "tr"), ("مساعدة", "ar"), ("HULP", "nl"),
+                                              ("AIDE", "fr"), ("DİL", "tr")])  # fmt: skip
+def test_a_global_word_as_the_first_sms_tells_the_language(
+    context: StepContext, text: str, locale: str
+) -> None:
+    resident = Resident(context)
+    first, *_ = resident.send(text)
+    assert resident.state.locale == locale
+    assert first.text.startswith(
+        t(locale, "I will write in English. Another language? Send {keyword}.")[:10]
+    )
+
+
+@pytest.mark.parametrize("text", ["Almanca", "Deutsch", "İspanyolca", "Duits", "allemand"])
+def test_a_language_the_city_does_not_offer_is_said_so(context: StepContext, text: str) -> None:
+    resident = Resident(context).onboard("tr")
+    resident.send("DİL")
+    (answer,) = resident.send(text)
+    assert answer.text == t("tr", "That language is not offered. Please choose one of these:")
+    assert len(answer.choices) == 5
+    assert resident.state.locale == "tr"
+    assert resident.at() == ("language", "choose")
+
+
+def test_after_agreeing_the_resident_goes_on_to_what_they_wanted(context: StepContext) -> None:
+    resident = Resident(context).onboard("tr", consent=False)
+    resident.send("HAYIR")  # declined
+    resident.send("YARDIM")
+    resident.send("3")  # talk to a person: agree first
+    assert resident.at() == ("onboarding", "consent")
+    resident.send("evet")
+    resident.send("9")  # no district
+    shown = resident.said("HAYIR")  # no age
+    assert resident.at() == ("person", "ask")
+    ask = t(
+        "tr", "Type your question in one message. Someone from the city team will answer you here."
+    )
+    assert normalize_for_sms(ask) in shown
+    resident.send("1")  # a number is not a question
+    assert resident.at() == ("person", "ask")
+
+
+def test_declining_again_leads_to_the_menu_not_back_to_the_question(
+    context: StepContext,
+) -> None:
+    resident = Resident(context).onboard("nl", consent=False)
+    resident.send("HULP")
+    resident.send("3")  # talk to a person
+    resident.send("nee")
+    assert resident.at() == ("main_menu", "menu")
+    assert resident.state.wanted is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
@@ -29,14 +28,25 @@ def most_in_any_second(times: list[float]) -> int:
 async def start_all(
     limiter: ChannelLimiter, clock: FakeClock, addresses: list[str]
 ) -> list[tuple[str, float]]:
-    """Acquire for every address at once, as the outbox's tasks do; who started when."""
+    """Start a message to every address, in order, as the outbox's passes do: on the
+    slots free now, none to a busy address (nor two to one address at once), and
+    otherwise sleeping until the soonest may start. Who started when."""
+    waiting = list(addresses)
     starts: list[tuple[str, float]] = []
-
-    async def one(address: str) -> None:
-        assert await limiter.acquire(address, max_wait=1000)
-        starts.append((address, clock.monotonic()))
-
-    await asyncio.gather(*(one(address) for address in addresses))
+    while waiting:
+        slots = limiter.reserve(len(waiting))
+        busy = set(limiter.busy())
+        ready: list[str] = []
+        for address in waiting:
+            if len(ready) < slots and address not in busy and address not in ready:
+                ready.append(address)
+        limiter.give_back(slots - len(ready))
+        for address in ready:
+            limiter.take_address(address)
+            waiting.remove(address)
+            starts.append((address, clock.monotonic()))
+        if not ready:
+            await clock.sleep(min(limiter.delay(address) for address in waiting))
     return starts
 
 
@@ -86,55 +96,65 @@ async def test_sms_respects_segments_per_second() -> None:
     limiter = ChannelLimiter(ChannelLimits(per_second=2.0), clock)
     starts = []
     for segments in (3, 1, 2, 1):
-        assert await limiter.acquire("+32470000001", max_wait=1000)
-        starts.append(clock.monotonic())
+        [(_, at)] = await start_all(limiter, clock, ["+32470000001"])
+        starts.append(at)
         limiter.charge("+32470000001", segments - 1)  # from the provider's receipt
 
     # Each message waits until the previous one's segments are paid at 2 a second.
     assert starts == pytest.approx([0.0, 1.5, 2.0, 3.0])
 
 
-async def test_a_pause_holds_every_address() -> None:
+def test_a_pause_holds_every_address_and_charges_nothing() -> None:
     clock = FakeClock()
     limiter = ChannelLimiter(TELEGRAM_LIMITS, clock)
     limiter.pause(3.0)
 
     assert limiter.delay("1") == pytest.approx(3.0)
-    assert await limiter.acquire("1", max_wait=5.0)
-    assert clock.monotonic() == pytest.approx(3.0)
+    assert limiter.delay() == pytest.approx(3.0)
+    assert limiter.reserve(5) == 0
+    clock.advance(3.0)
+    assert limiter.delay() == 0.0
+    assert limiter.reserve(5) == 1
 
 
-async def test_a_wait_longer_than_allowed_is_refused_without_charge() -> None:
+def test_only_the_free_slots_are_reserved_and_the_unused_come_back() -> None:
     clock = FakeClock()
-    limiter = ChannelLimiter(TELEGRAM_LIMITS, clock)
-    limiter.pause(30.0)
+    telegram = ChannelLimiter(TELEGRAM_LIMITS, clock)
+    sms = ChannelLimiter(ChannelLimits(per_second=1.0, burst=3.0), clock)
 
-    assert not await limiter.acquire("1", max_wait=10.0)
-    assert clock.monotonic() == 0.0
-    clock.advance(30.0)
-    assert limiter.delay("1") == 0.0  # nothing was charged
+    assert telegram.reserve(50) == 1  # one now, then one every 40 ms
+    assert telegram.reserve(50) == 0
+    assert telegram.delay() == pytest.approx(0.04)
+    telegram.give_back(1)  # the claim found nothing to send
+    assert telegram.delay() == 0.0
+    assert sms.reserve(2) == 2
+    sms.give_back(5)
+    assert sms.reserve(50) == 3  # never more than the burst
+    sms.charge("+32470000001", 2)  # one long SMS just went
+    clock.advance(4.0)
+    assert sms.reserve(50) == 2
 
 
-def test_the_allowance_is_what_can_start_within_the_horizon() -> None:
+def test_an_address_is_busy_until_its_own_limit_lets_it_start() -> None:
     clock = FakeClock()
     telegram = ChannelLimiter(TELEGRAM_LIMITS, clock)
     sms = ChannelLimiter(ChannelLimits(per_second=1.0), clock)
 
-    assert telegram.allowance(2.0) == 51  # one now, then 25 a second
-    assert sms.allowance(2.0) == 3
-    sms.charge("+32470000001", 5)  # one long SMS just went
-    assert sms.allowance(2.0) == 0
-    telegram.pause(10.0)
-    assert telegram.allowance(2.0) == 0
-    clock.advance(9.0)
-    assert telegram.allowance(2.0) == 26
+    telegram.take_address("42")
+    sms.take_address("+32470000001")  # SMS has no limit per address
+    assert telegram.busy() == ["42"]
+    assert sms.busy() == []
+    clock.advance(0.99)
+    assert telegram.busy() == ["42"]
+    clock.advance(0.01)
+    assert telegram.busy() == []
 
 
 def test_idle_chats_are_forgotten_so_memory_stays_bounded() -> None:
     clock = FakeClock()
     limiter = ChannelLimiter(ChannelLimits(per_second=1e6, per_address_per_second=1.0), clock)
     for chat in range(5000):
-        limiter.take(str(chat))
+        limiter.take_address(str(chat))
         clock.advance(0.01)
 
     assert len(limiter._addresses) <= 1024

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.channels.base import SendReceipt
+from pbbot.domain.messages import Channel
 from pbbot.outbox.policy import OutboxPolicy
 from pbbot.outbox.queue import OutboxQueue
 from pbbot.storage.outbound import ClaimedMessage
@@ -23,11 +24,15 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def outbox_queue(sessionmaker: Sessions, clock: FakeClock) -> OutboxQueue:
-    return OutboxQueue(sessionmaker, clock=clock, policy=OutboxPolicy(max_attempts=3))
+    return make_queue(sessionmaker, clock, "this process")
 
 
-async def claim_one(outbox_queue: OutboxQueue) -> ClaimedMessage:
-    [claimed] = (await outbox_queue.claim("telegram", 1)).messages
+def make_queue(sessionmaker: Sessions, clock: FakeClock, owner: str) -> OutboxQueue:
+    return OutboxQueue(sessionmaker, clock=clock, policy=OutboxPolicy(max_attempts=3), owner=owner)
+
+
+async def claim_one(outbox_queue: OutboxQueue, channel: Channel = "telegram") -> ClaimedMessage:
+    [claimed] = (await outbox_queue.claim(channel, 1, verifiable=channel == "sms")).messages
     return claimed
 
 
@@ -89,3 +94,119 @@ async def test_blocked_fails_the_residents_queue(
         ("failed", "Forbidden: user is deactivated"),
         ("failed", "the resident cannot be reached on this channel"),
     ]
+
+
+async def test_a_claim_leaves_busy_addresses_and_says_what_it_left(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
+) -> None:
+    for chat in ("1", "2", "3", "4"):
+        await queue(sessionmaker, chat, f"hello {chat}")
+
+    claim = await outbox_queue.claim("telegram", 2, busy=["1", "9"], verifiable=False)
+
+    assert [message.address for message in claim.messages] == ["2", "3"]
+    assert (claim.held, claim.more) == (["1"], True)
+    rows = {row.text: row for row in await messages(sessionmaker)}
+    assert [rows[f"hello {n}"].status for n in "1234"] == ["queued", "sending", "sending", "queued"]
+    sending = rows["hello 2"]
+    assert (sending.lease_owner, sending.started_at) == ("this process", START)
+    assert sending.next_attempt_at == START + timedelta(seconds=OutboxPolicy().lease)
+
+
+async def test_leases_are_renewed_and_a_live_one_is_not_taken_over(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
+) -> None:
+    other = make_queue(sessionmaker, clock, "another process")
+    await queue(sessionmaker, "1", "hello")
+    await claim_one(outbox_queue)
+
+    for _ in range(5):  # the call takes 40 s; the lease is renewed all along
+        clock.advance(8.0)
+        assert await outbox_queue.renew() == 1
+        assert (await other.claim("telegram", 1, verifiable=False)).messages == []
+        assert (await outbox_queue.claim("telegram", 1, verifiable=False)).messages == []
+
+    row = await message(sessionmaker, "hello")
+    assert (row.status, row.uncertain_since) == ("sending", None)
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=OutboxPolicy().lease)
+
+    # A renewal comes too late: the process that holds the call knows it still
+    # runs and leaves it; any other takes it over.
+    clock.advance(OutboxPolicy().lease)
+    assert (await outbox_queue.claim("telegram", 1, verifiable=False)).messages == []
+    assert [m.text for m in (await other.claim("telegram", 1, verifiable=False)).messages] == [
+        "hello"
+    ]
+
+
+async def test_an_expired_lease_is_taken_over_as_uncertain(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
+) -> None:
+    other = make_queue(sessionmaker, clock, "another process")
+    await queue(sessionmaker, "1", "hello")
+    await claim_one(outbox_queue)  # and then this process died
+    clock.advance(OutboxPolicy().lease)
+
+    taken = await claim_one(other)
+
+    assert (taken.attempts, taken.uncertain_since) == (2, START)
+    row = await message(sessionmaker, "hello")
+    assert (row.status, row.lease_owner, row.uncertain_since) == (
+        "sending",
+        "another process",
+        START,
+    )
+
+
+async def test_telegram_risks_an_uncertain_message_once_sms_as_often_as_it_can_check(
+    sessionmaker: Sessions, clock: FakeClock
+) -> None:
+    await queue(sessionmaker, "1", "hello")
+    await queue(sessionmaker, "+32470000001", "hello", channel="sms")
+    for crash in range(2):  # each time, the process dies during both calls
+        owner = make_queue(sessionmaker, clock, f"process {crash}")
+        await claim_one(owner, "telegram")
+        await claim_one(owner, "sms")
+        clock.advance(OutboxPolicy().lease)
+
+    survivor = make_queue(sessionmaker, clock, "survivor")
+    assert (await survivor.claim("telegram", 1, verifiable=False)).settled == 1
+    sms = await claim_one(survivor, "sms")
+
+    telegram, _ = await messages(sessionmaker)
+    assert (telegram.status, telegram.attempts) == ("failed", 2)
+    assert telegram.error == "not sent a third time: the sender stopped during the call twice"
+    assert (sms.attempts, sms.uncertain_since) == (3, START)
+
+
+async def test_a_stopping_outbox_hands_back_its_calls_at_once(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
+) -> None:
+    other = make_queue(sessionmaker, clock, "another process")
+    await queue(sessionmaker, "1", "mine")
+    await queue(sessionmaker, "2", "theirs")
+    await claim_one(outbox_queue)
+    await claim_one(other)
+    clock.advance(1.0)
+
+    assert await outbox_queue.release("telegram", verifiable=False) == 0
+
+    mine, theirs = await messages(sessionmaker)
+    assert (mine.status, mine.uncertain_since, mine.next_attempt_at) == (
+        "queued",
+        START,
+        clock.now(),
+    )
+    assert (theirs.status, theirs.uncertain_since) == ("sending", None)
+
+
+async def test_recorded_provider_ids_are_those_of_the_channel(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue
+) -> None:
+    await queue(sessionmaker, "+32470000001", "hello", channel="sms")
+    await queue(sessionmaker, "1", "hello")
+    await outbox_queue.sent(await claim_one(outbox_queue, "sms"), SendReceipt("SM1", 1))
+    await outbox_queue.sent(await claim_one(outbox_queue), SendReceipt("SM2", 1))
+
+    assert await outbox_queue.recorded("sms", ["SM1", "SM2", "SM3"]) == {"SM1"}
+    assert await outbox_queue.recorded("sms", []) == set()

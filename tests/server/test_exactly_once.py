@@ -17,21 +17,22 @@ from tests.fakes.telegram_updates import RESIDENT_ID, text_message
 from tests.server.harness import EDITION, TODAY, City, running_city
 
 # Onboarding and the menus, from the privacy question on: each answer means
-# something only after the one before, so the replies show the order the bot
-# saw them in. No two are the same text, so each can be found among the stored.
+# something only after the one before (a number picks from the menu on screen),
+# so the replies show the order the bot saw them in. No two are the same text,
+# so each can be found among the stored messages.
 WALK = [
     "Yes, I agree",
     "Nekkerspoel",
     "34",
     "Timeline",
     "More information",
-    "5",  # contact
+    "5",
     "Main menu",
-    "3",  # rules for ideas
-    "1",  # more information
-    "4",  # after the vote
+    "3",
+    "1",
+    "4",
     "main menu",
-    "2",  # timeline
+    "2",
 ]
 
 

@@ -16,7 +16,7 @@ from pbbot.storage.tables import OutboundMessage
 from tests.server.harness import EDITION, TODAY
 
 # Onboarding, then the menu: each answer only makes sense after the one before.
-SENT = ["hello", "3", "1", "2", "34", "2", "2", "3"]
+SENT = ["hello", "3", "1", "2", "34", "2", "3", "3"]
 
 
 @pytest.mark.parametrize("lanes", [1, 4])
@@ -62,7 +62,7 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
         "Thank you!",  # 34
         "Now: Ideas",
         "- Information:",  # 2: the timeline
-        "Now: Ideas",  # 2: back to the main menu
+        "Now: Ideas",  # 3: back to the main menu
         "An idea can go to the vote if it:",  # 3: the rules
     ]
     assert [text[: len(start)] for text, start in zip(texts, expected, strict=True)] == expected

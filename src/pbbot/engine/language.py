@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from pbbot.domain.text import words
+from pbbot.engine.keywords import KEYWORDS
 from pbbot.i18n.catalogs import N_, Translator
 
-__all__ = ["GREETINGS", "infer_language", "language_names"]
+__all__ = ["GREETINGS", "infer_language", "language_names", "unoffered_language"]
 
 # Translators: greetings that show a first message is written in this language,
 # separated by |. Only greetings that belong to this language, not English loans.
@@ -57,6 +58,13 @@ def infer_language(
     named = [code for code in offered if wanted in map(words, language_names(code, tuple(offered)))]
     if len(named) == 1:
         return named[0]
+    keyword_of = [  # "YARDIM", "HULP", "لغة": a global word only one language has
+        code
+        for code in offered
+        if wanted in {words(translators(code).gettext(word)) for word in KEYWORDS.values()}
+    ]
+    if len(keyword_of) == 1 and not _english_keyword(wanted):
+        return keyword_of[0]
     greeted = {
         code
         for code in offered
@@ -68,6 +76,39 @@ def infer_language(
     if not greeted and "tr" in offered and _TURKISH_LETTERS & set(letters):
         return "tr"
     return None
+
+
+def _english_keyword(wanted: str) -> bool:
+    # The English words (HELP, STOP, MENU) are everybody's: they tell no language.
+    return wanted in {words(word) for word in KEYWORDS.values()}
+
+
+@cache
+def _every_language_name(offered: tuple[str, ...]) -> dict[str, str]:
+    """Folded name -> language code, for every language CLDR names in the offered
+    languages and English, and each in its own words ("Deutsch", "español")."""
+    names: dict[str, str] = {}
+    for locale in (*offered, "en"):
+        for code, name in Locale.parse(locale).languages.items():
+            names.setdefault(words(name), code.split("_")[0])
+    for code in set(names.values()):
+        try:
+            own = Locale.parse(code).get_display_name(code)
+        except (ValueError, UnknownLocaleError):
+            continue
+        if own:
+            names.setdefault(words(own), code)
+    return names
+
+
+def unoffered_language(text: str, offered: Sequence[str]) -> str | None:
+    """The code of the language `text` names when the edition does not offer it
+    ("Almanca", "Deutsch"); None when it names none, or an offered one."""
+    wanted = words(text)
+    if any(wanted in map(words, language_names(code, tuple(offered))) for code in offered):
+        return None
+    code = _every_language_name(tuple(offered)).get(wanted)
+    return code if code is not None and code not in offered else None
 
 
 def _starts_with(text: str, greeting: str) -> bool:

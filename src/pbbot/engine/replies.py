@@ -4,8 +4,9 @@ A reply is accepted, in this order, as: the button payload; the option's
 number (any script's digits, "1️⃣", "①", after a direction mark); a name of
 the option (its label in the resident's language first, then in the other
 shipped languages, then the common words for yes, no or skip); a name's first
-part ("Ja" of "Ja, akkoord") where no other option starts the same way; and
-last a near-miss ("Tijdlijm") when one option is clearly the closest. Between
+part ("Ja" of "Ja, akkoord") where no other option starts the same way; one
+word of one option's name ("kurallar" for "Fikir kuralları"); and last a
+near-miss ("Tijdlijm") when one option is clearly the closest. Between
 two close options the engine never guesses: the match names both, and the
 resident is asked.
 """
@@ -107,9 +108,29 @@ def match_choice(
     return _closest(wanted, offered, folded)
 
 
+def _one_word(wanted: str, offered: Sequence[str], folded: Mapping[str, list[str]]) -> list[str]:
+    """Options with a word of a name close to what a resident typed as one word:
+    "kurallar" for "Fikir kuralları", "regels" for "Spelregels" does not count."""
+    if " " in wanted or len(wanted) < _FUZZY_MIN_LENGTH:
+        return []
+    return [
+        p
+        for p in offered
+        if any(
+            fuzz.ratio(wanted, word) >= _CLOSE + _MARGIN
+            for name in folded[p]
+            for word in name.split()
+            if len(word) >= _FUZZY_MIN_LENGTH
+        )
+    ]
+
+
 def _closest(wanted: str, offered: Sequence[str], folded: Mapping[str, list[str]]) -> Match:
     if len(wanted) < _FUZZY_MIN_LENGTH:
         return Match()
+    by_word = _one_word(wanted, offered, folded)
+    if len(by_word) == 1:
+        return Match(by_word[0])
     scores = sorted(((_score(wanted, folded[p]), p) for p in offered), reverse=True)
     best_score, best = scores[0]
     if best_score < _CLOSE:

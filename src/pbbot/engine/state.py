@@ -26,6 +26,8 @@ class ConversationState:
     - `stopped`: the resident sent STOP; nothing is sent until START, but one
       reminder of how to start again (`stop_reminded`).
     - `resume`: (flow, step) to return to after a detour such as changing language.
+    - `wanted`: (flow, step) the resident was going to when they were asked to
+      agree first; the flows go on there (`@continue`) once they did.
     """
 
     locale: str | None = None
@@ -37,6 +39,7 @@ class ConversationState:
     stopped: bool = False
     stop_reminded: bool = False
     resume: tuple[str, str] | None = None
+    wanted: tuple[str, str] | None = None
 
     @property
     def consented(self) -> bool:
@@ -63,11 +66,13 @@ class ConversationState:
             "stopped": self.stopped,
             "stop_reminded": self.stop_reminded,
             "resume": list(self.resume) if self.resume else None,
+            "wanted": list(self.wanted) if self.wanted else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, JSONValue]) -> ConversationState:
         resume = data.get("resume")
+        wanted = data.get("wanted")
         return cls(
             locale=data.get("locale"),
             flow=data.get("flow"),
@@ -78,4 +83,5 @@ class ConversationState:
             stopped=bool(data.get("stopped")),
             stop_reminded=bool(data.get("stop_reminded")),
             resume=(resume[0], resume[1]) if resume else None,
+            wanted=(wanted[0], wanted[1]) if wanted else None,
         )

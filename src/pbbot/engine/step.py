@@ -29,12 +29,13 @@ from pbbot.engine.events import (
     Unsubscribed,
 )
 from pbbot.engine.keywords import CARRIER_CHANNELS, global_word, lifts_carrier_block, shown_word
-from pbbot.engine.language import infer_language, language_names
+from pbbot.engine.language import infer_language, language_names, unoffered_language
 from pbbot.engine.options import ShownOption, option_names, options_for
 from pbbot.engine.replies import Match, match_choice
 from pbbot.engine.state import ConversationState
 from pbbot.engine.variables import render_text
 from pbbot.flows.model import (
+    CONTINUE,
     END,
     RESUME,
     ActionStep,
@@ -145,22 +146,23 @@ class _Run:
         if word == "stop_hint":
             self.say_catalog(N_("To stop all messages, send {stop}."), stop=self.word("stop"))
             return
+        new = self.state.locale is None and self.state.flow is None
+        if new and word != "stop" and self.recognize_language():
+            return  # "YARDIM" as a first SMS: the welcome, in Turkish
         if word is not None:
             self.keyword(word)
             return
         current = self.current_step()
         if current is None:
-            if self.state.locale is None and self.recognize_language():
-                return
             self.go(self.home())
             return
         self.reply(current)
 
     def recognize_language(self) -> bool:
-        """A first message that makes its language clear: answer in it, with a
-        one-line way to change it, and go on as if it was chosen."""
-        if _hinted_locale(self.inbound, self.ctx) is not None:
-            return False
+        """A first message that makes its language clear (the script, a greeting,
+        a global word of one language only): answer in it, with a one-line way
+        to change it, and go on as if it was chosen. The text beats a phone's
+        language setting."""
         found = infer_language(self.inbound.text, self.ctx.edition.languages, self.ctx.translators)
         if found is None:
             return False
@@ -248,6 +250,14 @@ class _Run:
     def reply_choice(self, current: ChoiceStep | LanguageStep) -> None:
         flow = self.state.flow or ""
         options = options_for(current, flow, self.ctx, self.turn, self.t)
+        if isinstance(current, LanguageStep) and self.inbound.payload is None:
+            other = unoffered_language(self.inbound.text, self.ctx.edition.languages)
+            if other is not None:  # "Deutsch": not a near-miss of "Dutch", and not offered
+                self.say(
+                    self.t.gettext(N_("That language is not offered. Please choose one of these:")),
+                    self.choices_offered(current),
+                )
+                return
         names = self.names(current, options)
         match = match_choice(self.inbound.text, self.inbound.payload, self.state.offered, names)
         if match.payload is None and isinstance(current, LanguageStep) and not match.close:
@@ -389,6 +399,11 @@ class _Run:
                 self.state = self.state.evolve(resume=None)
                 target = f"@{resume[0]}/{resume[1]}" if resume else self.home()
                 continue
+            if target == CONTINUE:
+                wanted = self.state.wanted if self.state.consented else None
+                self.state = self.state.evolve(wanted=None)
+                target = f"@{wanted[0]}/{wanted[1]}" if wanted else "@main_menu"
+                continue
             resolved = self.ctx.flows.resolve(flow, target)
             self.steps_taken += 1
             if resolved is None or self.steps_taken > MAX_STEPS_PER_TURN:
@@ -400,7 +415,9 @@ class _Run:
                 self.state = self.state.evolve(flow=None, step=None, offered=())
                 return
             if resolved[0] != flow and not self.may_enter(resolved[0]):
-                target = CONSENT_NEEDED  # taking part stores data: agree first
+                # Taking part stores data: agree first, then go on there (`@continue`).
+                self.state = self.state.evolve(wanted=resolved)
+                target = CONSENT_NEEDED
                 continue
             flow, step_id = resolved
             next_target = self.enter(flow, self.ctx.flows.step(flow, step_id))  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from pbbot.config.yamlfile import Node, line_of, load_yaml
 from pbbot.errors import FlowError
 from pbbot.flows.model import (
+    CONTINUE,
     END,
     RESUME,
     STEP_TYPES,
@@ -312,7 +313,7 @@ def validate_flowset(flowset: FlowSet, vocabulary: Vocabulary) -> None:
         for step in flow.steps.values():
             _check_step(flowset, flow, step, vocabulary)
             for target, line in step.targets():
-                if target in (END, RESUME):
+                if target in (END, RESUME, CONTINUE):
                     continue
                 resolved = flowset.resolve(flow.name, target)
                 if resolved is None:

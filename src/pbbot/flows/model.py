@@ -6,7 +6,9 @@ loads. Behaviour lives in the engine; this module only describes.
 
 A `go` target is a step of the same flow (`consent`), another flow's start
 (`@main_menu`), a step of another flow (`@help/stuck`), the place a detour
-started from (`@resume`) or the end of the conversation turn (`@end`).
+started from (`@resume`), the part a resident wanted before they were asked to
+agree to the privacy notice (`@continue`; the main menu if none) or the end of
+the conversation turn (`@end`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
+    "CONTINUE",
+    "END",
+    "RESUME",
     "STEP_TYPES",
     "ActionStep",
     "AskStep",
@@ -32,6 +37,8 @@ __all__ = [
 Target = str
 END: Target = "@end"
 RESUME: Target = "@resume"
+# Where the resident was going when they were asked to agree first, else the main menu.
+CONTINUE: Target = "@continue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +318,8 @@ class FlowSet:
         return found.steps.get(step) if found else None
 
     def resolve(self, current_flow: str, target: Target) -> tuple[str, str] | None:
-        """(flow, step) for a target; None for @end, @resume or an unknown target."""
-        if target in (END, RESUME):
+        """(flow, step) for a target; None for @end, @resume, @continue or an unknown one."""
+        if target in (END, RESUME, CONTINUE):
             return None
         if target.startswith("@"):
             flow_name, _, step_id = target[1:].partition("/")

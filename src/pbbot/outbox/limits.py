@@ -8,10 +8,14 @@ faster, but a message in Twilio's queue can no longer be overtaken by a reply,
 so a broadcast handed over all at once would delay every reply behind it. The
 outbox keeps the backlog itself, at the sender's pace, and replies go first.
 
-A message is charged one unit as it starts. What it cost beyond that (an SMS of
-three segments, a long Telegram text sent in two parts) is charged from the
-provider's receipt, as debt the next messages wait for: the rate holds over
-time, and the segments of one message leave together, as they must.
+A message is charged one unit as it starts, and it is taken from the queue
+only then: the outbox claims no more messages than the channel has free
+slots, and none for an address whose own limit is used up, so that no claimed
+message waits in memory (where a crash would strand it). What a message cost
+beyond that (an SMS of three segments, a long Telegram text sent in two
+parts) is charged from the provider's receipt, as debt the next messages wait
+for: the rate holds over time, and the segments of one message leave
+together, as they must.
 
 The limits live in one process. Several processes sending for the same bot or
 number each take a share (`ChannelLimits.share`, e.g. from a setting per
@@ -111,6 +115,11 @@ class TokenBucket:
         self.tokens = self.tokens_at(now) - tokens
         self.stamp = max(self.stamp, now)
 
+    def give(self, now: float, tokens: float) -> None:
+        """Return tokens taken and not used, up to the capacity."""
+        self.tokens = min(self.capacity, self.tokens_at(now) + tokens)
+        self.stamp = max(self.stamp, now)
+
     def is_full(self, now: float) -> bool:
         return self.tokens_at(now) >= self.capacity
 
@@ -125,19 +134,45 @@ class ChannelLimiter:
         self._addresses: dict[str, TokenBucket] = {}
         self._paused_until = clock.monotonic()
 
-    def delay(self, address: str) -> float:
-        """Seconds until a message to `address` may start (0: now)."""
+    def delay(self, address: str | None = None) -> float:
+        """Seconds until a message (to `address`, if given) may start (0: now)."""
         now = self._clock.monotonic()
         waits = [self._paused_until - now, self._bucket.wait(now)]
-        bucket = self._addresses.get(address)
+        bucket = self._addresses.get(address) if address is not None else None
         if bucket is not None:
             waits.append(bucket.wait(now))
         longest = max(waits)
         return longest if longest > _EPSILON else 0.0
 
-    def take(self, address: str) -> None:
-        """Charge the start of one message to `address`."""
-        self.charge(address, 1.0)
+    def reserve(self, most: int) -> int:
+        """Take up to `most` of the channel's slots that are free now (none while paused).
+
+        The outbox reserves before it claims, so that the slots are charged at
+        the time they came free, not after the claim's transaction; it gives
+        back (`give_back`) those it found no message for.
+        """
+        now = self._clock.monotonic()
+        if most <= 0 or self._paused_until - now > _EPSILON:
+            return 0
+        slots = max(0, min(most, math.floor(self._bucket.tokens_at(now) + _EPSILON)))
+        if slots:
+            self._bucket.take(now, slots)
+        return slots
+
+    def give_back(self, slots: int) -> None:
+        if slots > 0:
+            self._bucket.give(self._clock.monotonic(), slots)
+
+    def busy(self) -> list[str]:
+        """The addresses that no message may start to now (their own limit is used up)."""
+        now = self._clock.monotonic()
+        return [address for address, bucket in self._addresses.items() if bucket.wait(now) > 0]
+
+    def take_address(self, address: str) -> None:
+        """Charge `address` for a message that starts now on a reserved slot."""
+        if self.limits.per_address_per_second is not None:
+            now = self._clock.monotonic()
+            self._address_bucket(address, now).take(now)
 
     def charge(self, address: str, units: float) -> None:
         """Charge `units` more to the channel and to `address` (a receipt's extra segments)."""
@@ -151,35 +186,6 @@ class ChannelLimiter:
     def pause(self, seconds: float) -> None:
         """Send nothing on this channel for `seconds` (the provider's `retry_after`)."""
         self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)
-
-    async def acquire(self, address: str, *, max_wait: float) -> bool:
-        """Wait until a message to `address` may start, and charge it.
-
-        False, without charging, when that is more than `max_wait` seconds
-        away: the caller puts the message back in the queue rather than hold it.
-        """
-        while True:
-            delay = self.delay(address)
-            if delay <= 0:
-                self.take(address)
-                return True
-            if delay > max_wait:
-                return False
-            await self._clock.sleep(delay)
-
-    def allowance(self, horizon: float) -> int:
-        """How many messages the channel could start within `horizon` seconds from now.
-
-        The outbox claims no more than this, so that a claimed message does not
-        sit waiting for the limiter while its lease runs.
-        """
-        now = self._clock.monotonic()
-        start = max(now, self._paused_until)
-        window = now + horizon - start
-        if window < 0:
-            return 0
-        units = self._bucket.tokens_at(start) + self._bucket.rate * window
-        return max(0, math.floor(units + _EPSILON))
 
     def _address_bucket(self, address: str, now: float) -> TokenBucket:
         bucket = self._addresses.get(address)

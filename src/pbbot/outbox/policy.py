@@ -11,20 +11,17 @@ __all__ = ["OutboxPolicy"]
 class OutboxPolicy:
     """The outbox's timings (seconds) and sizes; the defaults suit one city's server.
 
-    - `batch_size`: most messages of one channel claimed in one pass and in
-      flight at once; keeps each claim a short, cheap transaction.
-    - `lease`: how long a claimed message belongs to its sender. A sender that
-      dies leaves its messages `sending`; once the lease runs out they are
-      claimed again (at the risk of a duplicate, see `pbbot.storage.outbound`).
-      It must outlast the longest a live sender holds one: the wait for the
-      limiter plus the send itself, or a slow sender's message would be sent
-      twice.
-    - `max_limiter_wait`: a claimed message waits this long at most for its
-      channel's or chat's limit; if it would wait longer (the provider asked
-      for a pause), it goes back to the queue, not counted as an attempt.
+    - `batch_size`: most messages of one channel in flight at once; keeps a
+      slow provider from piling up calls, and each claim a short transaction.
+    - `lease`: how long a claimed message belongs to its sender without news
+      from it. The sender renews the leases of the messages it is sending every
+      `renew_every` seconds, however long the provider takes; a sender that
+      dies stops renewing, and once the lease has run out another process (or
+      the same one restarted) takes the message over (see
+      `pbbot.storage.outbound`). Short, because a resident waits that long
+      after a crash; several renewals long, so that one late renewal (a busy
+      database) does not lose it.
     - `send_timeout`: a send with no answer by then is a failed attempt.
-    - `claim_horizon`: a channel claims only what its limit lets it start
-      within this many seconds, so that claimed messages do not queue in memory.
     - `poll_interval`: with nothing to do, the loop looks again this often
       (other processes queue messages without waking this one).
     - `max_attempts`, `backoff_base`, `backoff_cap`: a transient failure is
@@ -34,10 +31,9 @@ class OutboxPolicy:
     """
 
     batch_size: int = 50
-    lease: float = 90.0
-    max_limiter_wait: float = 10.0
+    lease: float = 10.0
+    renew_every: float = 3.0
     send_timeout: float = 60.0
-    claim_horizon: float = 2.0
     poll_interval: float = 0.5
     max_attempts: int = 5
     backoff_base: float = 2.0
@@ -45,10 +41,10 @@ class OutboxPolicy:
     stop_grace: float = 10.0
 
     def __post_init__(self) -> None:
-        if self.lease <= self.max_limiter_wait + self.send_timeout:
+        if self.lease < 2 * self.renew_every or self.renew_every <= 0:
             raise ValueError(
-                f"the lease ({self.lease:g}s) must outlast the limiter wait and the send "
-                f"({self.max_limiter_wait:g}s + {self.send_timeout:g}s)"
+                f"the lease ({self.lease:g}s) must last at least two renewals "
+                f"(every {self.renew_every:g}s)"
             )
         if self.batch_size < 1 or self.max_attempts < 1:
             raise ValueError("batch_size and max_attempts must be at least 1")

@@ -2,8 +2,8 @@
 
 Every claim and every settle is its own short transaction, and none is open
 while a message is on the wire: on SQLite the server's inbound messages share
-the one connection, and committing each outcome at once keeps the window in
-which a crash could cause a duplicate send to milliseconds. What to do with an
+the one connection, and committing each outcome at once leaves a crash
+nothing to lose but the calls on the wire at that moment. What to do with an
 outcome (retry after a backoff, or give up) is decided here, from the policy.
 """
 
@@ -28,7 +28,11 @@ _log = logging.getLogger(__name__)
 
 
 class OutboxQueue:
-    """The `outbound_messages` table as the outbox's senders see it."""
+    """The `outbound_messages` table as one outbox's senders see it.
+
+    `owner` names this outbox in the leases it takes; it is unique per
+    process, so that a restarted process takes over what its predecessor left.
+    """
 
     def __init__(
         self,
@@ -36,22 +40,57 @@ class OutboxQueue:
         *,
         clock: Clock,
         policy: OutboxPolicy,
+        owner: str,
     ):
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._policy = policy
+        self.owner = owner
 
-    async def claim(self, channel: Channel, limit: int) -> Claim:
-        """Up to `limit` due messages of `channel`, now leased to this process."""
+    async def claim(
+        self, channel: Channel, limit: int, *, busy: Collection[str] = (), verifiable: bool
+    ) -> Claim:
+        """Up to `limit` due messages of `channel`, not to `busy` addresses, now leased to us.
+
+        `verifiable`: the channel's sender can look up what the provider
+        accepted, so an uncertain message may be tried again however often.
+        """
         async with self._sessionmaker.begin() as session:
             return await outbound.claim_due(
                 session,
                 channel,
                 now=self._clock.now(),
                 limit=limit,
-                lease=timedelta(seconds=self._policy.lease),
+                lease=self._lease(),
+                owner=self.owner,
                 max_attempts=self._policy.max_attempts,
+                verifiable=verifiable,
+                busy=busy,
             )
+
+    async def renew(self) -> int:
+        """Extend the leases of every message this outbox is sending; how many."""
+        async with self._sessionmaker.begin() as session:
+            return await outbound.renew_leases(
+                session, owner=self.owner, until=self._clock.now() + self._lease()
+            )
+
+    async def release(self, channel: Channel, *, verifiable: bool) -> int:
+        """On stop: what this outbox still sends on `channel` goes back, uncertain, due now."""
+        async with self._sessionmaker.begin() as session:
+            return await outbound.release_claims(
+                session,
+                channel,
+                owner=self.owner,
+                now=self._clock.now(),
+                max_attempts=self._policy.max_attempts,
+                verifiable=verifiable,
+            )
+
+    async def recorded(self, channel: Channel, provider_ids: Collection[str]) -> set[str]:
+        """Which of `provider_ids` some message of `channel` was already recorded with."""
+        async with self._sessionmaker() as session:
+            return await outbound.recorded_provider_ids(session, channel, provider_ids)
 
     async def next_due_at(self, channels: Collection[Channel]) -> datetime | None:
         async with self._sessionmaker() as session:
@@ -71,7 +110,7 @@ class OutboxQueue:
             _log.warning("message %s was sent after its lease had run out", message.id)
 
     async def put_back(self, message: ClaimedMessage, *, delay: float = 0.0) -> None:
-        """Return a message that was not sent (rate limit, stop), without counting the attempt."""
+        """Return a message that was not sent (a rate limit), without counting the attempt."""
         await self._retry(message, delay=delay, error=None, counted=False)
 
     async def failed_attempt(self, message: ClaimedMessage, error: str) -> None:
@@ -96,3 +135,6 @@ class OutboxQueue:
         at = self._clock.now() + timedelta(seconds=delay)
         async with self._sessionmaker.begin() as session:
             await outbound.settle_retry(session, message, at=at, error=error, counted=counted)
+
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self._policy.lease)

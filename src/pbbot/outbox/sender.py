@@ -1,11 +1,12 @@
 """The outbox's sender: claims due messages and sends each through its channel, within limits.
 
 A pass claims, for every channel with a sender, as many due messages as the
-channel's limit lets start soon, and sends each in its own task: each waits
-for its channel's and its chat's limit, sends, and settles its outcome. The
+channel's limit lets start now, none to a chat whose own limit is used up, and
+sends each in its own task at once: no claimed message waits in memory. The
 database keeps a resident's messages in order (a message is claimed only after
 the one before it is settled), so tasks for different residents run side by
-side and the limiters alone set the pace.
+side and the limiters alone set the pace; the loop looks again when the next
+slot comes free.
 
 What a send's outcome does:
 
@@ -19,8 +20,15 @@ What a send's outcome does:
   provider may have taken the message before the sender broke, and a message
   is never sent twice on purpose.
 
-A process that dies mid-send leaves its messages `sending`; they are claimed
-again when their lease runs out (see `pbbot.storage.outbound`).
+Each claimed message is leased to this outbox for `OutboxPolicy.lease`
+seconds, and `run` renews the leases while the calls last. A process that
+dies mid-send leaves its messages `sending`; once their leases run out (within
+seconds) another outbox, or the restarted one, takes them over as uncertain:
+a sender that is a `SentLog` (SMS) looks the message up at the provider before
+sending it again, and other channels send it again (see
+`pbbot.storage.outbound` and `pbbot.outbox.uncertain`). On a clean stop,
+calls still running after `stop_grace` are cut off and their messages handed
+back at once, uncertain.
 
 Channels without a sender (the simulator, SMS without Twilio credentials) are
 never claimed: their messages stay queued, out of the claim's way thanks to
@@ -35,16 +43,18 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Mapping
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pbbot.channels.base import ChannelSender, OutboundEnvelope
+from pbbot.channels.base import ChannelSender, OutboundEnvelope, SendReceipt
 from pbbot.domain.messages import Channel
 from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
 from pbbot.outbox.clock import Clock, SystemClock
 from pbbot.outbox.limits import ChannelLimiter, ChannelLimits, default_limits
 from pbbot.outbox.policy import OutboxPolicy
 from pbbot.outbox.queue import OutboxQueue
+from pbbot.outbox.uncertain import SentLog
 from pbbot.storage.outbound import ClaimedMessage
 
 __all__ = ["Outbox"]
@@ -77,26 +87,33 @@ class Outbox:
         self._clock = clock or SystemClock()
         self._policy = policy or OutboxPolicy()
         self._senders = dict(senders)
+        self._logs = {ch: sender for ch, sender in senders.items() if isinstance(sender, SentLog)}
         self._limiters = {
             channel: ChannelLimiter(limits[channel], self._clock) for channel in senders
         }
-        self._queue = OutboxQueue(sessionmaker, clock=self._clock, policy=self._policy)
+        self._queue = OutboxQueue(
+            sessionmaker, clock=self._clock, policy=self._policy, owner=uuid4().hex
+        )
         self._in_flight: Counter[Channel] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._waiting: set[asyncio.Task[None]] = set()
         self._woken = asyncio.Event()
 
     def wake(self) -> None:
         """Look for due messages now (call after queueing replies)."""
         self._woken.set()
 
-    async def send_due(self) -> int:
+    async def send_due(self, *, max_wait: float = 10.0) -> int:
         """One pass: claim what is due and send it; how many messages it took from the queue.
 
         That counts messages sent, retried, put back for a rate limit, and
-        failed or skipped without sending; 0 means nothing was due.
+        failed or skipped without sending; 0 means nothing was due. When due
+        messages wait only for a rate limit, the pass waits for it first (on
+        the outbox's clock), unless that is more than `max_wait` seconds away.
         """
-        taken, tasks = await self._start_pass()
+        taken, tasks, wait = await self._start_pass()
+        while not taken and wait is not None and wait <= max_wait:
+            await self._clock.sleep(wait)
+            taken, tasks, wait = await self._start_pass()
         await asyncio.gather(*tasks)
         return taken
 
@@ -104,84 +121,95 @@ class Outbox:
         """Send until `stop` is set, sleeping until something is due or `wake()` is called.
 
         Survives a database that is briefly away: a failed pass is logged and
-        tried again after the poll interval. On stop, messages still waiting
-        for their limit go back to the queue, and sends in progress get
-        `stop_grace` seconds to finish.
+        tried again after the poll interval. Renews the leases of the messages
+        being sent all along. On stop, sends in progress get `stop_grace`
+        seconds to finish; what is still on the wire then goes back to the
+        queue at once.
         """
+        renewing = asyncio.create_task(self._renew_leases())
         try:
             while not stop.is_set():
                 self._woken.clear()
                 try:
-                    taken, _ = await self._start_pass()
-                    timeout = await self._idle_timeout(taken)
+                    _, _, wait = await self._start_pass()
+                    timeout = await self._idle_timeout(wait)
                 except Exception:
                     _log.exception("the outbox could not claim messages; trying again")
                     timeout = self._policy.poll_interval
                 await self._wait(stop, timeout)
         finally:
-            await self._stop_tasks()
+            try:
+                await self._stop_tasks()
+            finally:
+                renewing.cancel()
+                await asyncio.gather(renewing, return_exceptions=True)
 
-    async def _start_pass(self) -> tuple[int, list[asyncio.Task[None]]]:
+    async def _start_pass(self) -> tuple[int, list[asyncio.Task[None]], float | None]:
+        """Claim and start what can start now, on every channel.
+
+        Returns how many messages were taken, their tasks, and when to look
+        again for due messages that a limit held back (None: none was).
+        """
         taken = 0
         started: list[asyncio.Task[None]] = []
+        wait: float | None = None
         for channel in self._senders:
             limiter = self._limiters[channel]
-            room = (
-                min(
-                    self._policy.batch_size,
-                    limiter.allowance(self._policy.claim_horizon),
+            room = self._policy.batch_size - self._in_flight[channel]
+            slots = limiter.reserve(room)
+            if not slots:
+                if room > 0:  # else the tasks in flight wake the loop as they end
+                    wait = _sooner(wait, limiter.delay())
+                continue
+            try:
+                claim = await self._queue.claim(
+                    channel, slots, busy=limiter.busy(), verifiable=channel in self._logs
                 )
-                - self._in_flight[channel]
-            )
-            claim = await self._queue.claim(channel, max(0, room))
+            except BaseException:
+                limiter.give_back(slots)
+                raise
+            limiter.give_back(slots - len(claim.messages))
             taken += claim.settled + len(claim.messages)
             for message in claim.messages:
+                limiter.take_address(message.address)
                 started.append(self._start(message))
-        return taken, started
+            if claim.settled:
+                wait = 0.0  # settling a message can make its resident's next one due
+            if claim.more:
+                wait = _sooner(wait, limiter.delay())
+            for address in claim.held:
+                wait = _sooner(wait, limiter.delay(address))
+        return taken, started, wait
 
     def _start(self, message: ClaimedMessage) -> asyncio.Task[None]:
         self._in_flight[message.channel] += 1
         task = asyncio.create_task(self._deliver(message), name=f"outbox message {message.id}")
         self._tasks.add(task)
-        self._waiting.add(task)
         task.add_done_callback(self._finished)
         return task
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._waiting.discard(task)
         # Settling a message makes its resident's next one due: look again.
         self.wake()
 
     async def _deliver(self, message: ClaimedMessage) -> None:
         try:
-            await self._deliver_once(message)
+            await self._send(message)
         except Exception:
             # The database failed while settling: the lease brings the message back.
             _log.exception("message %s: the outcome could not be recorded", message.id)
         finally:
             self._in_flight[message.channel] -= 1
 
-    async def _deliver_once(self, message: ClaimedMessage) -> None:
+    async def _send(self, message: ClaimedMessage) -> None:
         limiter = self._limiters[message.channel]
-        try:
-            ready = await limiter.acquire(message.address, max_wait=self._policy.max_limiter_wait)
-        except asyncio.CancelledError:
-            await self._queue.put_back(message)
-            raise
-        if not ready:
-            await self._queue.put_back(message, delay=limiter.delay(message.address))
-            return
-        current = asyncio.current_task()
-        if current is not None:
-            self._waiting.discard(current)
-        await self._send(message, limiter)
-
-    async def _send(self, message: ClaimedMessage, limiter: ChannelLimiter) -> None:
         envelope = OutboundEnvelope(str(message.id), message.address, message.outbound)
         try:
             async with asyncio.timeout(self._policy.send_timeout):
-                receipt = await self._senders[message.channel].send(envelope)
+                receipt = await self._already_sent(message, envelope)
+                if receipt is None:
+                    receipt = await self._senders[message.channel].send(envelope)
         except RateLimited as error:
             limiter.pause(error.retry_after)
             await self._queue.put_back(message, delay=error.retry_after)
@@ -200,13 +228,51 @@ class Outbox:
             limiter.charge(message.address, receipt.segments - 1)
             await self._queue.sent(message, receipt)
 
-    async def _idle_timeout(self, taken: int) -> float:
-        """How long to sleep: until the next due message, at most the poll interval."""
+    async def _already_sent(
+        self, message: ClaimedMessage, envelope: OutboundEnvelope
+    ) -> SendReceipt | None:
+        """The provider's receipt if an earlier, uncertain attempt did reach it."""
+        if message.uncertain_since is None:
+            return None
+        log = self._logs.get(message.channel)
+        if log is None:
+            _log.warning(
+                "message %s: an earlier attempt ended without an answer; sending it again, "
+                "the resident may get it twice",
+                message.id,
+            )
+            return None
+        receipts = await log.sent_since(envelope, message.uncertain_since)
+        recorded = await self._queue.recorded(message.channel, [r.provider_id for r in receipts])
+        for receipt in receipts:
+            if receipt.provider_id not in recorded:
+                _log.info(
+                    "message %s: an earlier attempt did reach the provider (%s); not sent again",
+                    message.id,
+                    receipt.provider_id,
+                )
+                return receipt
+        return None
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of the messages in flight alive, as long as the loop runs."""
+        while True:
+            await self._clock.sleep(self._policy.renew_every)
+            if self._tasks:
+                try:
+                    await self._queue.renew()
+                except Exception:
+                    # The next renewal may succeed within the lease; if none does,
+                    # another outbox may take the messages over (and send them again).
+                    _log.exception("the outbox could not renew its leases")
+
+    async def _idle_timeout(self, wait: float | None) -> float:
+        """How long to sleep: until a limit lets a held message start, or the next is due."""
         timeout = self._policy.poll_interval
+        if wait is not None:
+            return max(0.0, min(timeout, wait))
         if self._tasks:
             return timeout  # the tasks wake the loop as they finish
-        if taken:
-            return 0.0  # settled without sending: more may be due at once
         due = await self._queue.next_due_at(self._senders)
         if due is not None:
             timeout = min(timeout, (due - self._clock.now()).total_seconds())
@@ -226,10 +292,21 @@ class Outbox:
             await asyncio.gather(*waits, return_exceptions=True)
 
     async def _stop_tasks(self) -> None:
-        for task in list(self._waiting):
-            task.cancel()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=self._policy.stop_grace)
-        for task in list(self._tasks):
-            task.cancel()  # still on the wire: the lease brings the message back
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        cut_off = list(self._tasks)
+        for task in cut_off:
+            task.cancel()
+        await asyncio.gather(*cut_off, return_exceptions=True)
+        if not cut_off:
+            return
+        try:
+            for channel in self._senders:
+                await self._queue.release(channel, verifiable=channel in self._logs)
+        except Exception:
+            # Their leases run out within seconds instead, and another outbox takes them over.
+            _log.exception("the outbox could not hand back the messages it was sending")
+
+
+def _sooner(wait: float | None, other: float) -> float:
+    return other if wait is None else min(wait, other)

@@ -20,21 +20,30 @@ Three rules make the claim safe with several senders:
   reply may overtake a broadcast still waiting for them (a resident at the end
   of a long broadcast should not wait an hour for the answer to their
   question), never the reverse.
-- **A lease, fenced.** A claimed message's `next_attempt_at` becomes the end
-  of its sender's lease. If that sender dies before settling it, the message is
-  claimed again once the lease has run out. The price is a possible duplicate:
-  if the provider accepted the message but the process died before the commit
-  that records it, the resident gets it twice. The window is the time between
-  the provider's answer and that commit (milliseconds: every message is settled
-  in its own small transaction) or a stuck sender slower than the lease. Each
-  settle names the attempt it settles (`attempts`), so a sender whose lease was
-  taken over cannot overwrite the new attempt's outcome.
+- **A short lease, kept alive, fenced.** A message is claimed only to be sent
+  at once (the outbox claims no more than its rate limits let start now), so
+  a `sending` message is a provider call in progress: `started_at` says when it
+  began, `lease_owner` which outbox runs it, and `next_attempt_at` is the end
+  of its lease, which that outbox renews while the call lasts. Each settle
+  names the attempt it settles (`attempts`), so a sender whose lease was taken
+  over cannot overwrite the new attempt's outcome.
+
+A sender that stops without an outcome (killed, or cancelled at a clean stop
+after its grace) leaves the call's fate unknown: the provider may have
+accepted the message. Such a message is taken over by another outbox once
+its lease has run out (at once when its own outbox releases it at a clean
+stop), and marked `uncertain_since` the start of that call. Where the provider
+keeps a list of what it accepted (Twilio), the next attempt looks there first
+and records the message sent if it is found (`verifiable`); elsewhere
+(Telegram) it is sent again, once: a message uncertain twice fails rather than
+risk a third copy. So a crash doubles at most the calls in flight at that
+moment, and only where the provider cannot be asked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +68,9 @@ __all__ = [
     "mark_unreachable",
     "next_due_at",
     "outbound_rows",
+    "recorded_provider_ids",
+    "release_claims",
+    "renew_leases",
     "settle_blocked",
     "settle_failed",
     "settle_retry",
@@ -76,7 +88,8 @@ class ClaimedMessage:
     """A message a sender took from the queue, with everything it needs to send it.
 
     `attempts` counts this attempt; the settle functions only apply while the
-    message is still in this attempt.
+    message is still in this attempt. `uncertain_since`: an earlier attempt,
+    begun then, ended without an outcome (it may have reached the resident).
     """
 
     id: int
@@ -86,6 +99,7 @@ class ClaimedMessage:
     outbound: Outbound
     priority: int
     attempts: int
+    uncertain_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +107,15 @@ class Claim:
     """What one claim took: messages to send now, and how many it settled without sending.
 
     Messages to an unreachable resident fail, and bulk messages to a resident
-    who unsubscribed are skipped, right at the claim.
+    who unsubscribed are skipped, right at the claim. `held` are the addresses
+    of due messages left queued because their address was busy; `more` says
+    that due messages were left because the limit was reached.
     """
 
     messages: list[ClaimedMessage]
     settled: int = 0
+    held: list[str] = field(default_factory=list)
+    more: bool = False
 
 
 # --- queueing ------------------------------------------------------------------------
@@ -170,26 +188,45 @@ async def claim_due(
     now: datetime,
     limit: int,
     lease: timedelta,
+    owner: str,
     max_attempts: int,
+    verifiable: bool,
+    busy: Collection[str] = (),
 ) -> Claim:
-    """Take up to `limit` due messages of `channel` for sending, most urgent first.
+    """Take up to `limit` due messages of `channel` for `owner` to send now, most urgent first.
 
     Most urgent is replies before bulk, then the longest due. Each message
-    taken is its resident's next one (see the module's docstring), moves to
-    `sending` with one more attempt, and is leased until `now + lease`.
+    taken is its resident's next one (see the module's docstring), not to an
+    address in `busy` (whose own rate limit is used up), moves to `sending`
+    with one more attempt, and is leased to `owner` until `now + lease`. First,
+    messages whose lease ran out under another owner are taken over.
     """
-    settled = await _requeue_abandoned(session, channel, now=now, max_attempts=max_attempts)
-    if limit <= 0:
-        return Claim([], settled)
-    rows = (await session.execute(_due_heads(channel, now=now, limit=limit))).all()
+    settled = await _take_over(
+        session,
+        channel,
+        OutboundMessage.next_attempt_at <= now,
+        or_(OutboundMessage.lease_owner.is_(None), OutboundMessage.lease_owner != owner),
+        max_attempts=max_attempts,
+        verifiable=verifiable,
+    )
+    # Each busy address holds at most one head (one per resident), so this many
+    # rows hold `limit` others if there are, and one more tells that there are.
+    heads = _due_heads(channel, now=now, limit=limit + len(busy) + 1)
+    busy_addresses = set(busy)
     claimed: list[ClaimedMessage] = []
-    for row in rows:
+    held: list[str] = []
+    more = False
+    for row in (await session.execute(heads)).all():
         if row.unreachable:
             settled += await _fail_unsent(session, row.resident_id, _UNREACHABLE)
         elif row.priority >= PRIORITY_BULK and not row.subscribed:
             settled += await _skip_bulk(session, row.resident_id)
-        else:
+        elif row.address in busy_addresses:
+            held.append(row.address)
+        elif len(claimed) < limit:
             claimed.append(_claimed(row, channel))
+        else:
+            more = True
     if claimed:
         await session.execute(
             update(OutboundMessage)
@@ -198,10 +235,47 @@ async def claim_due(
                 status="sending",
                 attempts=OutboundMessage.attempts + 1,
                 next_attempt_at=now + lease,
+                lease_owner=owner,
+                started_at=now,
             )
             .execution_options(synchronize_session=False)
         )
-    return Claim(claimed, settled)
+    return Claim(claimed, settled, held, more)
+
+
+async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) -> int:
+    """Extend the leases of every message `owner` is sending to `until`; how many."""
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.lease_owner == owner)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_claims(
+    session: AsyncSession,
+    channel: Channel,
+    *,
+    owner: str,
+    now: datetime,
+    max_attempts: int,
+    verifiable: bool,
+) -> int:
+    """Give back what `owner` is still sending on `channel` (it stops); how many failed.
+
+    Their calls were cut off, so they are uncertain, and due at once: the
+    next outbox need not wait for the lease.
+    """
+    return await _take_over(
+        session,
+        channel,
+        OutboundMessage.lease_owner == owner,
+        max_attempts=max_attempts,
+        verifiable=verifiable,
+        due=now,
+    )
 
 
 def _due_heads(channel: Channel, *, now: datetime, limit: int) -> Any:
@@ -233,6 +307,7 @@ def _due_heads(channel: Channel, *, now: datetime, limit: int) -> Any:
             OutboundMessage.image,
             OutboundMessage.priority,
             OutboundMessage.attempts,
+            OutboundMessage.uncertain_since,
             Resident.unreachable,
             Resident.subscribed,
         )
@@ -265,40 +340,65 @@ def _claimed(row: Any, channel: Channel) -> ClaimedMessage:
         outbound=outbound,
         priority=row.priority,
         attempts=row.attempts + 1,
+        uncertain_since=row.uncertain_since,
     )
 
 
-async def _requeue_abandoned(
-    session: AsyncSession, channel: Channel, *, now: datetime, max_attempts: int
+async def _take_over(
+    session: AsyncSession,
+    channel: Channel,
+    *which: Any,
+    max_attempts: int,
+    verifiable: bool,
+    due: datetime | None = None,
 ) -> int:
-    """Put messages whose sender's lease ran out back in the queue; how many gave up.
+    """Put `sending` messages of `channel` matching `which` back in the queue, uncertain.
 
-    A message abandoned on its last attempt fails instead: its sender died
-    every time (a message that crashes the process should not do so forever).
-    It may have reached the resident.
+    Returns how many failed instead: one abandoned on its last attempt (its
+    sender died every time: a message that crashes the process should not do
+    so forever), and, unless `verifiable`, one already uncertain before (sent
+    again once, it is not risked a third time). Either may have reached the
+    resident. `due`: when the others may go again (default: as they are, their
+    lease's end).
     """
-    last = OutboundMessage.attempts >= max_attempts
-    abandoned = (
-        OutboundMessage.status == "sending",
-        OutboundMessage.channel == channel,
-        OutboundMessage.next_attempt_at <= now,
+    taken = (OutboundMessage.status == "sending", OutboundMessage.channel == channel, *which)
+    gave_up = OutboundMessage.attempts >= max_attempts
+    failed = await _fail_taken(
+        session,
+        (*taken, gave_up),
+        f"no outcome after {max_attempts} attempts: the sender stopped each time",
     )
-    failed = await session.execute(
-        update(OutboundMessage)
-        .where(*abandoned, last)
-        .values(
-            status="failed",
-            error=f"no outcome after {max_attempts} attempts: the sender stopped each time",
+    if not verifiable:
+        failed += await _fail_taken(
+            session,
+            (*taken, OutboundMessage.uncertain_since.is_not(None)),
+            "not sent a third time: the sender stopped during the call twice",
         )
-        .execution_options(synchronize_session=False)
-    )
+    values: dict[str, Any] = {
+        "status": "queued",
+        "uncertain_since": func.coalesce(
+            OutboundMessage.uncertain_since, OutboundMessage.started_at
+        ),
+    }
+    if due is not None:
+        values["next_attempt_at"] = due
     await session.execute(
         update(OutboundMessage)
-        .where(*abandoned, ~last)
-        .values(status="queued")
+        .where(*taken)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return int(failed.rowcount)  # type: ignore[attr-defined]
+    return failed
+
+
+async def _fail_taken(session: AsyncSession, where: tuple[Any, ...], error: str) -> int:
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(*where)
+        .values(status="failed", error=error)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def next_due_at(
@@ -317,6 +417,21 @@ async def next_due_at(
         )
     )
     return due
+
+
+async def recorded_provider_ids(
+    session: AsyncSession, channel: Channel, provider_ids: Collection[str]
+) -> set[str]:
+    """Which of `provider_ids` are already recorded for a message of `channel`."""
+    if not provider_ids:
+        return set()
+    found = await session.scalars(
+        select(OutboundMessage.provider_id).where(
+            OutboundMessage.channel == channel,
+            OutboundMessage.provider_id.in_(list(provider_ids)),
+        )
+    )
+    return {str(provider_id) for provider_id in found}
 
 
 # --- settling one attempt ------------------------------------------------------------

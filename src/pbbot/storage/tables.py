@@ -153,8 +153,9 @@ class InboundMessage(Base):
 class OutboundMessage(Base):
     """One message in the outbox: a rendered-later `Outbound` and its delivery record.
 
-    While `status` is "sending", `next_attempt_at` is the end of the sender's
-    lease: a message still sending after it was abandoned by a crashed sender
+    While `status` is "sending", a provider call is under way: `next_attempt_at`
+    is the end of its sender's lease, which the sender renews while the call
+    lasts; a message still sending after it was abandoned by a crashed sender
     (see `pbbot.storage.outbound`).
     """
 
@@ -186,6 +187,13 @@ class OutboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     segments: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    # The outbox (one per process) that last claimed the message, and when that
+    # attempt's provider call began: a message is claimed only to start at once.
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime | None]
+    # When an attempt began whose outcome was never recorded (its sender stopped
+    # during the call): the message may have reached the resident before the next.
+    uncertain_since: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     # When the provider reported the message delivered to the handset (SMS only).
     delivered_at: Mapped[datetime | None]

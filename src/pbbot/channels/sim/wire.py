@@ -11,6 +11,7 @@ stands for the phone's language.
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -53,7 +54,11 @@ class TelegramWire:
 
     user_id: int
     language_code: str | None = None
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Update ids are exactly-once keys: a new run must not repeat an earlier run's
+    # ids on the same database, or the server (rightly) ignores the messages.
+    _ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(secrets.randbelow(2**31) + 1)
+    )
 
     def message(self, text: str) -> dict[str, object]:
         """The update JSON Telegram sends for a typed `text`."""
