@@ -457,3 +457,28 @@ def test_declining_again_leads_to_the_menu_not_back_to_the_question(
     resident.send("nee")
     assert resident.at() == ("main_menu", "menu")
     assert resident.state.wanted is None
+
+
+@pytest.mark.parametrize(("locale", "text"), [("tr", "merhaba"), ("ar", "شكرا"), ("nl", "dank je"),
+                                              ("fr", "Merci !"), ("en", "🙏")])  # fmt: skip
+def test_a_greeting_or_thanks_shows_where_the_resident_is_again(
+    context: StepContext, locale: str, text: str
+) -> None:
+    resident = Resident(context).onboard(locale)
+    (menu,) = resident.send(text)
+    assert resident.at() == ("main_menu", "menu")
+    assert resident.state.misses == 0
+    assert len(menu.choices) == 5
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"),
+    [(date(2027, 1, 5), "Information from January 11, 2027"),
+     (date(2029, 3, 1), "ended December 31, 2028")],
+)  # fmt: skip
+def test_outside_the_phases_the_menu_says_what_comes_or_ended(
+    context: StepContext, today: date, shown: str
+) -> None:
+    other_day = StepContext(context.edition, context.flows, today)
+    resident = Resident(other_day).onboard("en")
+    assert shown in resident.said("MENU")

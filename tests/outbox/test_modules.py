@@ -40,6 +40,7 @@ def test_the_modules_are_found() -> None:
         "pbbot.outbox.policy",
         "pbbot.outbox.queue",
         "pbbot.outbox.sender",
+        "pbbot.outbox.uncertain",
     ]
 
 

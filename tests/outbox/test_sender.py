@@ -303,12 +303,13 @@ async def test_a_sender_that_breaks_after_sending_never_doubles_the_message(
     )
 
 
-async def test_a_crash_between_send_and_commit_resends_once_after_the_lease(
+async def test_a_crash_during_the_call_resends_once_after_the_lease_and_says_so(
     sessionmaker: Sessions, clock: FakeClock, telegram: FakeSender
 ) -> None:
     """The one way a message goes out twice: the process dies after the provider took it and
-    before the commit that says so. The message stays `sending` until its lease runs out, then
-    a restarted outbox sends it again. Nothing else is held up meanwhile but that resident."""
+    before the commit that says so. The message stays `sending` until its (short) lease runs
+    out, then a restarted outbox sends it again, marked uncertain. Nothing else is held up
+    meanwhile but that resident."""
     await queue(sessionmaker, "100", "hello", "after")
     await queue(sessionmaker, "200", "other")
     dying = make_outbox(sessionmaker, BreaksAfterSending(telegram, ProcessDied()), clock=clock)
@@ -327,7 +328,51 @@ async def test_a_crash_between_send_and_commit_resends_once_after_the_lease(
     await drain(restarted)
     assert telegram.texts_to("100") == ["hello", "hello", "after"]
     row = await message(sessionmaker, "hello")
-    assert (row.status, row.attempts) == ("sent", 2)
+    assert (row.status, row.attempts, row.uncertain_since) == ("sent", 2, START)
+    assert (await message(sessionmaker, "after")).uncertain_since is None
+
+
+class WatchesTheQueue:
+    """A sender that, in each call, compares the messages the database says are being sent
+    with the calls begun so far."""
+
+    def __init__(self, inner: FakeSender, sessionmaker: Sessions):
+        self.inner = inner
+        self.sessionmaker = sessionmaker
+        self.called: set[str] = set()
+        self.seen: list[tuple[set[str], set[str]]] = []  # (sending in the database, called)
+
+    @property
+    def channel(self) -> Channel:
+        return self.inner.channel
+
+    async def send(self, envelope: OutboundEnvelope) -> SendReceipt:
+        self.called.add(envelope.message_id)
+        rows = await messages(self.sessionmaker)
+        sending = {str(row.id) for row in rows if row.status == "sending"}
+        self.seen.append((sending, set(self.called)))
+        return await self.inner.send(envelope)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_message_is_claimed_only_to_start_at_once(
+    sessionmaker: Sessions, clock: FakeClock, telegram: FakeSender
+) -> None:
+    """Nothing waits for its limit while marked as being sent, where a crash would strand it:
+    neither a message beyond the channel's free slots nor one waiting for its chat's slot."""
+    for chat in range(8):
+        await queue(sessionmaker, str(100 + chat), "hello", "and then")
+    watcher = WatchesTheQueue(telegram, sessionmaker)
+    burst = ChannelLimits(per_second=25.0, burst=3.0, per_address_per_second=1.0)
+    outbox = make_outbox(sessionmaker, watcher, clock=clock, limits={"telegram": burst})
+
+    await drain(outbox)
+
+    assert len(telegram.sent) == 16
+    assert all(sending <= called for sending, called in watcher.seen)
+    assert max(len(sending) for sending, _ in watcher.seen) == 3  # the burst, at the start
 
 
 # --- two processes ---------------------------------------------------------------------
@@ -407,7 +452,9 @@ async def test_run_sleeps_until_the_next_message_is_due(sessionmaker: Sessions) 
     await asyncio.wait_for(loop, timeout=1.0)
 
 
-async def test_stopping_puts_back_what_waits_for_its_limit(sessionmaker: Sessions) -> None:
+async def test_a_message_waiting_for_its_chat_stays_queued_through_a_stop(
+    sessionmaker: Sessions,
+) -> None:
     real = SystemClock()
     telegram = FakeSender("telegram", real)
     slow_chat = ChannelLimits(per_second=25.0, per_address_per_second=0.2)  # one per 5 s
@@ -416,13 +463,91 @@ async def test_stopping_puts_back_what_waits_for_its_limit(sessionmaker: Session
     stop = asyncio.Event()
     loop = asyncio.create_task(outbox.run(stop))
 
-    async def second_is_waiting() -> bool:
-        return (await message(sessionmaker, "second")).status == "sending"
+    async def first_is_sent() -> bool:
+        return (await message(sessionmaker, "first")).status == "sent"
 
-    await wait_for(second_is_waiting)
+    await wait_for(first_is_sent)
+    await asyncio.sleep(0.1)  # the loop looked again, and left "second" for its slot
+    assert (await message(sessionmaker, "second")).status == "queued"
     stop.set()
     await asyncio.wait_for(loop, timeout=1.0)
 
     assert telegram.texts_to("100") == ["first"]
     row = await message(sessionmaker, "second")
     assert (row.status, row.attempts) == ("queued", 0)
+
+
+class Slow:
+    """A sender whose calls take `seconds` (or forever), as a provider under load."""
+
+    def __init__(self, inner: FakeSender, seconds: float | None):
+        self.inner = inner
+        self.seconds = seconds
+
+    @property
+    def channel(self) -> Channel:
+        return self.inner.channel
+
+    async def send(self, envelope: OutboundEnvelope) -> SendReceipt:
+        if self.seconds is None:
+            await asyncio.Event().wait()
+        await asyncio.sleep(self.seconds or 0.0)
+        return await self.inner.send(envelope)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_call_longer_than_the_lease_keeps_its_lease(
+    database_url: str, sessionmaker: Sessions
+) -> None:
+    real = SystemClock()
+    telegram = FakeSender("telegram", real)
+    quick = {"lease": 0.4, "renew_every": 0.1, "poll_interval": 0.05}
+    slow = make_outbox(sessionmaker, Slow(telegram, 1.0), clock=real, **quick)
+    engine = create_engine(database_url)
+    other = make_outbox(create_sessionmaker(engine), telegram, clock=real, **quick)
+    await queue(sessionmaker, "100", "hello", at=datetime.now(UTC))
+    stop = asyncio.Event()
+    loops = [asyncio.create_task(slow.run(stop))]
+    try:
+
+        async def is_sending() -> bool:
+            return (await message(sessionmaker, "hello")).status == "sending"
+
+        await wait_for(is_sending)
+        loops.append(asyncio.create_task(other.run(stop)))
+
+        async def is_sent() -> bool:
+            return (await message(sessionmaker, "hello")).status == "sent"
+
+        assert await wait_for(is_sent) >= 0.5  # the call took 1 s, the lease is 0.4 s
+    finally:
+        stop.set()
+        await asyncio.gather(*loops)
+        await engine.dispose()
+
+    assert telegram.texts_to("100") == ["hello"]  # the other outbox never took it over
+    row = await message(sessionmaker, "hello")
+    assert (row.attempts, row.uncertain_since) == (1, None)
+
+
+async def test_a_call_cut_off_at_stop_is_handed_back_at_once(sessionmaker: Sessions) -> None:
+    real = SystemClock()
+    telegram = FakeSender("telegram", real)
+    outbox = make_outbox(sessionmaker, Slow(telegram, None), clock=real, stop_grace=0.1)
+    await queue(sessionmaker, "100", "hello", at=datetime.now(UTC))
+    stop = asyncio.Event()
+    loop = asyncio.create_task(outbox.run(stop))
+
+    async def is_sending() -> bool:
+        return (await message(sessionmaker, "hello")).status == "sending"
+
+    await wait_for(is_sending)
+    started = (await message(sessionmaker, "hello")).started_at
+    stop.set()
+    await asyncio.wait_for(loop, timeout=1.0)
+
+    row = await message(sessionmaker, "hello")
+    assert (row.status, row.attempts, row.uncertain_since) == ("queued", 1, started)
+    assert row.next_attempt_at <= datetime.now(UTC)  # due now, not when the lease would end

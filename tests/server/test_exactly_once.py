@@ -99,11 +99,13 @@ async def test_a_redelivered_update_does_nothing_the_second_time(city: City) -> 
     update = text_message("hello", update_id=41, language_code="en")
     first = await city.telegram(update)
     await city.settle()
+    answered = city.sent_texts()
     second = await city.telegram(update)
     await city.settle()
     assert (first.status, second.status) == (200, 200)
     assert await city.inbound_count() == 1
-    assert len(city.sent_texts()) == 1
+    assert answered
+    assert city.sent_texts() == answered
 
 
 async def test_a_redelivered_sms_does_nothing_the_second_time(city: City) -> None:
@@ -156,12 +158,13 @@ async def test_a_message_stored_before_a_crash_is_processed_once_after_restart(
 
     async with running_city(database_url) as city:
         await city.settle()
-        assert len(city.sent_texts()) == 1  # processed at start-up
+        answered = city.sent_texts()
+        assert answered  # processed at start-up
         response = await city.telegram(text_message("hello", update_id=77, language_code="en"))
         assert response.status == 200  # Telegram's redelivery of the same update
         await city.settle()
-        assert len(city.sent_texts()) == 1
-        assert await city.count(OutboundMessage) == 1
+        assert city.sent_texts() == answered
+        assert await city.count(OutboundMessage) == len(answered)
 
 
 async def test_two_server_processes_share_one_resident_without_losing_a_message(

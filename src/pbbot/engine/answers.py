@@ -1,4 +1,4 @@
-"""The common words for yes, no and skip, in every shipped language.
+"""The common words for yes, no, skip and thanks, in every shipped language.
 
 People answer "ok", "akkoord", "tamam", "أوافق" or "👍" rather than the label
 they were shown; a localized "cancel" ("annuleren", "iptal", "إلغاء") at a
@@ -25,11 +25,14 @@ ANSWER_WORDS: dict[str, str] = {
     "no": N_("NO|cancel|nope|not now"),
     # Translators: words that skip an optional question, separated by |.
     "skip": N_("SKIP|prefer not to say|rather not say|pass"),
+    # Translators: ways to say thank you, separated by |; the bot takes them politely.
+    "thanks": N_("thanks|thank you|thx|cheers"),
 }
 _SYMBOLS: dict[str, tuple[str, ...]] = {
     "yes": ("👍", "✅", "👌", "✔", "☑"),
     "no": ("👎", "❌", "✖", "🚫"),
     "skip": ("-", "…", "..."),
+    "thanks": ("🙏", "🙂", "😊", "❤", "❤️"),
 }
 
 

@@ -19,7 +19,7 @@ from pbbot.domain.text import words
 from pbbot.engine.keywords import KEYWORDS
 from pbbot.i18n.catalogs import N_, Translator
 
-__all__ = ["GREETINGS", "infer_language", "language_names", "unoffered_language"]
+__all__ = ["GREETINGS", "infer_language", "is_greeting", "language_names", "unoffered_language"]
 
 # Translators: greetings that show a first message is written in this language,
 # separated by |. Only greetings that belong to this language, not English loans.
@@ -76,6 +76,19 @@ def infer_language(
     if not greeted and "tr" in offered and _TURKISH_LETTERS & set(letters):
         return "tr"
     return None
+
+
+def is_greeting(
+    text: str, offered: Sequence[str], translators: Callable[[str], Translator]
+) -> bool:
+    """Whether `text` is just a greeting, in any offered language ("merhaba", "hoi")."""
+    wanted = words(text)
+    return bool(wanted) and any(
+        wanted == words(greeting)
+        for code in offered
+        for greeting in translators(code).gettext(GREETINGS).split("|")
+        if greeting.strip()
+    )
 
 
 def _english_keyword(wanted: str) -> bool:

@@ -29,7 +29,12 @@ from pbbot.engine.events import (
     Unsubscribed,
 )
 from pbbot.engine.keywords import CARRIER_CHANNELS, global_word, lifts_carrier_block, shown_word
-from pbbot.engine.language import infer_language, language_names, unoffered_language
+from pbbot.engine.language import (
+    infer_language,
+    is_greeting,
+    language_names,
+    unoffered_language,
+)
 from pbbot.engine.options import ShownOption, option_names, options_for
 from pbbot.engine.replies import Match, match_choice
 from pbbot.engine.state import ConversationState
@@ -298,6 +303,9 @@ class _Run:
             self.say_catalog(N_("That button belongs to an earlier question."))
             self.enter_current(current)
             return
+        if self.small_talk():
+            self.enter_current(current)  # "merhaba", "merci", "🙏": where they are, again
+            return
         if match.close:
             labels = {o.payload: o.label for o in options}
             first, second = (labels.get(p, "") for p in match.close)
@@ -322,6 +330,14 @@ class _Run:
             self.miss(current, "\n".join(dict.fromkeys(texts)))
             return
         self.miss(current, self.t.gettext(reprompt).format(count=count))
+
+    def small_talk(self) -> bool:
+        """A greeting or a thank-you where an answer was expected: not a mistake."""
+        languages = self.ctx.edition.languages
+        if is_greeting(self.inbound.text, languages, self.ctx.translators):
+            return True
+        thanks = answer_words("thanks", languages, self.ctx.translators)
+        return match_choice(self.inbound.text, None, ("t",), {"t": thanks}).payload == "t"
 
     def reply_ask(self, current: AskStep) -> None:
         if current.skip and self.skipped(current):

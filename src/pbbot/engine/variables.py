@@ -50,8 +50,18 @@ def _phase(ctx: StepContext, turn: Turn, t: Translator) -> str:
 
 
 def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
-    phase = ctx.phase or ctx.edition.next_phase(ctx.today) or ctx.edition.phases[-1]
-    return _period(phase, t)
+    """The running phase's dates; between phases, when the next one starts; after
+    the last, when it ended (never a period that is not "now")."""
+    if ctx.phase:
+        return _period(ctx.phase, t)
+    upcoming = ctx.edition.next_phase(ctx.today)
+    if upcoming:
+        return t.gettext("{phase} from {date}").format(
+            phase=t.gettext(PHASE_NAMES[upcoming.kind]),
+            date=format_date(upcoming.start, t.babel_locale),
+        )
+    last = ctx.edition.phases[-1]
+    return t.gettext("ended {date}").format(date=format_date(last.end, t.babel_locale))
 
 
 def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
