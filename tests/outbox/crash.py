@@ -5,8 +5,9 @@ PORT DATABASE_URL TELEGRAM_URL TWILIO_URL`) against two fakes on loopback in thi
 process, a Telegram Bot API and Twilio's Messages API, each answering after
 `latency` seconds. Residents on both channels write at once (on Telegram "hello"
 then "1": three replies a second apart; by SMS "hello": three replies); once
-all of it is stored and both fakes are answering calls, the child is killed
-with SIGKILL and started again on the same database. The run ends when every
+all of it is stored and both fakes have answered a message per resident and
+are answering more, the child is killed with SIGKILL and started again on the
+same database. The run ends when every
 resident has every reply, or at the deadline.
 
 Used by `tests/outbox/test_crash.py` (with assertions) and `bench/bench_crash.py`
@@ -41,8 +42,8 @@ EDITION = ROOT / "examples" / "mechelen-2027.yaml"
 SECRET = "crash-test-secret"
 PUBLIC_URL = "https://pb.example.be"
 SMS_FROM = "+3215000001"
-# Twilio's rate for this number: fast enough for a burst, slow enough to queue one.
-SMS_SEGMENTS_PER_SECOND = 25
+# Twilio's rate for this sender (a short code's): SMS leave as fast as Telegram replies.
+SMS_SEGMENTS_PER_SECOND = 50
 _FIRST_CHAT = 500000
 
 
@@ -263,9 +264,14 @@ async def crash_and_restart(
                 *(_post_telegram(session, server.base, chat) for chat in chats(residents)),
                 *(_post_sms(session, server.base, phone) for phone in phones(residents)),
             )
-            # Kill while both channels have calls on the wire.
+            # Kill well into the burst, while both channels have calls on the wire.
             burst_over = time.monotonic() + 30
-            while not (telegram.pending and twilio.pending):
+            while not (
+                telegram.pending
+                and twilio.pending
+                and len(telegram.calls_to("sendMessage")) >= residents
+                and len(twilio.messages.created) >= residents
+            ):
                 if time.monotonic() > burst_over:
                     raise RuntimeError("no reply was on the wire after the webhooks")
                 await asyncio.sleep(0.001)
@@ -338,14 +344,21 @@ def serve(port: int, database_url: str, telegram: str, twilio: str) -> None:
     )
     settings = load_settings(_settings(telegram, twilio))
 
+    clients: list[LoopbackTwilioHttpClient] = []
+
     def sms(settings: Any) -> TwilioSender:
-        client = LoopbackTwilioHttpClient(twilio, timeout=30)
+        clients.append(LoopbackTwilioHttpClient(twilio, timeout=30))
         return TwilioSender(
-            ACCOUNT_SID, AUTH_TOKEN, sender=SMS_FROM, public_url=PUBLIC_URL, http_client=client
+            ACCOUNT_SID, AUTH_TOKEN, sender=SMS_FROM, public_url=PUBLIC_URL, http_client=clients[-1]
         )
+
+    async def close_clients(app: web.Application) -> None:
+        for client in clients:  # a sender closes only the client it made itself
+            await client.close()
 
     runtime = build_runtime(EDITION, database_url, date(2027, 2, 20))
     app = create_app(runtime, settings, factories=SenderFactories(sms=sms))
+    app.on_cleanup.append(close_clients)
     run(app, host="127.0.0.1", port=port)
 
 

@@ -1,4 +1,4 @@
-"""What the outbox tests share: a fake clock, a recording sender, and queueing helpers."""
+"""What the outbox tests share: a fake clock, a recording sender, a crash, and queueing helpers."""
 
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.elapsed += seconds
+
+
+class ProcessDied(BaseException):
+    """The process ends here: nothing after this line runs (like SIGKILL, as far as it can)."""
 
 
 @dataclass(frozen=True)

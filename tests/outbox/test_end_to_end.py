@@ -11,17 +11,27 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pbbot.channels.base import ChannelSender, OutboundEnvelope, SendReceipt
 from pbbot.channels.sms.sender import TwilioSender
 from pbbot.channels.sms.status import parse_status_callback
 from pbbot.channels.telegram.bot import aiogram_sender
-from pbbot.domain.messages import Choice
+from pbbot.domain.messages import Channel, Choice
 from pbbot.domain.payloads import callback_data_for
 from pbbot.outbox.limits import default_limits
+from pbbot.outbox.policy import OutboxPolicy
 from pbbot.outbox.sender import Outbox
 from pbbot.storage.delivery import record_delivery_status
 from tests.fakes.telegram_api import TOKEN, FakeError, FakeTelegramAPI
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioHttpClient, twilio_error
-from tests.outbox.support import START, FakeClock, message, messages, queue, resident
+from tests.outbox.support import (
+    START,
+    FakeClock,
+    ProcessDied,
+    message,
+    messages,
+    queue,
+    resident,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
 CHAT = "412345678"
@@ -106,13 +116,13 @@ async def test_a_429_is_honored_and_the_message_sent_after_the_wait(
     api.fail_next(FakeError.too_many_requests(2), method="sendMessage")
 
     async with telegram_outbox(sessionmaker, api, clock) as outbox:
-        await drain(outbox)
+        assert await outbox.send_due() == 1
         row = await message(sessionmaker, "hello")
         assert (row.status, row.attempts) == ("queued", 0)
         assert row.next_attempt_at == START + timedelta(seconds=2)
 
         clock.advance(1.9)
-        await drain(outbox)
+        assert await outbox.send_due(max_wait=0) == 0
         assert sent_texts(api) == ["hello"]  # refused once, not tried again yet
 
         clock.advance(0.1)
@@ -161,22 +171,30 @@ async def test_blocked_by_the_user_makes_the_resident_unreachable(
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[FakeTwilioHttpClient]:
-    yield FakeTwilioHttpClient()
+async def http(clock: FakeClock) -> AsyncIterator[FakeTwilioHttpClient]:
+    yield FakeTwilioHttpClient(now=clock.now)
+
+
+def twilio_sender(http: FakeTwilioHttpClient, sender: str = FROM_NUMBER) -> TwilioSender:
+    return TwilioSender(
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        sender=sender,
+        public_url="https://pb.mechelen.be/",
+        http_client=http,
+    )
+
+
+def sms_outbox_with(sessionmaker: Sessions, sender: ChannelSender, clock: FakeClock) -> Outbox:
+    return Outbox(sessionmaker, {"sms": sender}, limits=default_limits(10.0), clock=clock)
 
 
 @pytest.fixture
 async def sms_outbox(
     sessionmaker: Sessions, http: FakeTwilioHttpClient, clock: FakeClock
 ) -> AsyncIterator[Outbox]:
-    sender = TwilioSender(
-        ACCOUNT_SID,
-        AUTH_TOKEN,
-        sender=FROM_NUMBER,
-        public_url="https://pb.mechelen.be/",
-        http_client=http,
-    )
-    yield Outbox(sessionmaker, {"sms": sender}, limits=default_limits(10.0), clock=clock)
+    sender = twilio_sender(http)
+    yield sms_outbox_with(sessionmaker, sender, clock)
     await sender.close()
 
 
@@ -257,3 +275,113 @@ async def test_a_failed_callback_with_21610_makes_the_resident_unreachable(
 
     assert (await resident(sessionmaker, PHONE)).unreachable
     assert (await message(sessionmaker, "hello")).status == "failed"
+
+
+# --- SMS after a crash -----------------------------------------------------------------
+
+
+class DiesDuringTheCall:
+    """The process dies during the call to Twilio: after Twilio took the message, or before
+    the request reached it."""
+
+    def __init__(self, inner: TwilioSender, *, reached: bool):
+        self.inner = inner
+        self.reached = reached
+
+    @property
+    def channel(self) -> Channel:
+        return self.inner.channel
+
+    async def send(self, envelope: OutboundEnvelope) -> SendReceipt:
+        if self.reached:
+            await self.inner.send(envelope)
+        raise ProcessDied
+
+    async def close(self) -> None:
+        pass
+
+
+async def crash_during_the_first_call(
+    sessionmaker: Sessions,
+    http: FakeTwilioHttpClient,
+    clock: FakeClock,
+    *,
+    reached: bool,
+    sender: str = FROM_NUMBER,
+) -> None:
+    dying = DiesDuringTheCall(twilio_sender(http, sender), reached=reached)
+    with pytest.raises(ProcessDied):
+        await sms_outbox_with(sessionmaker, dying, clock).send_due()
+    clock.advance(OutboxPolicy().lease)
+
+
+def calls(http: FakeTwilioHttpClient) -> list[str]:
+    return [f"{r.method} {r.data.get('Body') or r.params.get('To')}" for r in http.requests]
+
+
+@pytest.mark.parametrize("sender", [FROM_NUMBER, "MG" + "a" * 32])
+async def test_an_sms_twilio_took_before_the_crash_is_found_there_not_sent_again(
+    sessionmaker: Sessions, http: FakeTwilioHttpClient, clock: FakeClock, sender: str
+) -> None:
+    await queue(sessionmaker, PHONE, "hello", "next", channel="sms")
+    await crash_during_the_first_call(sessionmaker, http, clock, reached=True, sender=sender)
+
+    await drain(sms_outbox_with(sessionmaker, twilio_sender(http, sender), clock))
+
+    assert calls(http) == ["POST hello", f"GET {PHONE}", "POST next"]
+    assert [m["body"] for m in http.messages.created] == ["hello", "next"]
+    hello, _ = await messages(sessionmaker)
+    assert (hello.status, hello.attempts) == ("sent", 2)
+    assert (hello.provider_id, hello.uncertain_since) == ("SM" + "0" * 31 + "1", START)
+
+
+async def test_an_sms_that_never_reached_twilio_is_sent_after_looking(
+    sessionmaker: Sessions, http: FakeTwilioHttpClient, clock: FakeClock, sms_outbox: Outbox
+) -> None:
+    await queue(sessionmaker, PHONE, "hello", channel="sms")
+    await crash_during_the_first_call(sessionmaker, http, clock, reached=False)
+
+    await drain(sms_outbox)
+
+    assert calls(http) == [f"GET {PHONE}", "POST hello"]
+    [row] = await messages(sessionmaker)
+    assert (row.status, row.provider_id, row.uncertain_since) == (
+        "sent",
+        "SM" + "0" * 31 + "1",
+        START,
+    )
+
+
+async def test_the_same_text_sent_before_is_not_taken_for_the_uncertain_one(
+    sessionmaker: Sessions, http: FakeTwilioHttpClient, clock: FakeClock, sms_outbox: Outbox
+) -> None:
+    await queue(sessionmaker, PHONE, "Sorry?", channel="sms")
+    await drain(sms_outbox)
+    clock.advance(5.0)
+    await queue(sessionmaker, PHONE, "Sorry?", channel="sms", at=clock.now())
+    await crash_during_the_first_call(sessionmaker, http, clock, reached=False)
+
+    await drain(sms_outbox)
+
+    assert calls(http) == ["POST Sorry?", f"GET {PHONE}", "POST Sorry?"]
+    assert [row.provider_id for row in await messages(sessionmaker)] == [
+        "SM" + "0" * 31 + "1",
+        "SM" + "0" * 31 + "2",
+    ]
+
+
+async def test_an_uncertain_sms_waits_while_twilio_cannot_be_asked(
+    sessionmaker: Sessions, http: FakeTwilioHttpClient, clock: FakeClock, sms_outbox: Outbox
+) -> None:
+    await queue(sessionmaker, PHONE, "hello", channel="sms")
+    await crash_during_the_first_call(sessionmaker, http, clock, reached=True)
+    http.answers.append(twilio_error(500, 20500, "Internal Server Error"))
+
+    await drain(sms_outbox)
+    [row] = await messages(sessionmaker)
+    assert (row.status, row.error) == ("queued", "Twilio: Unable to fetch page")
+    clock.advance(OutboxPolicy().backoff(row.attempts))
+    await drain(sms_outbox)
+
+    assert calls(http) == ["POST hello", f"GET {PHONE}", f"GET {PHONE}"]
+    assert (await message(sessionmaker, "hello")).status == "sent"

@@ -27,6 +27,7 @@ from tests.outbox.support import (
     START,
     FakeClock,
     FakeSender,
+    ProcessDied,
     add_resident,
     message,
     messages,
@@ -259,10 +260,6 @@ def test_every_channel_with_a_sender_needs_limits(sessionmaker: Sessions) -> Non
 
 
 # --- crashes ---------------------------------------------------------------------------
-
-
-class ProcessDied(BaseException):
-    """The process ends here: nothing after this line runs (like SIGKILL, as far as it can)."""
 
 
 class BreaksAfterSending:

@@ -166,8 +166,9 @@ class _Run:
     def recognize_language(self) -> bool:
         """A first message that makes its language clear (the script, a greeting,
         a global word of one language only): answer in it, with a one-line way
-        to change it, and go on as if it was chosen. The text beats a phone's
-        language setting."""
+        to change it, and go on as if it was chosen."""
+        if _hinted_locale(self.inbound, self.ctx) is not None:
+            return False  # the phone's language: the menu in it is one tap to confirm
         found = infer_language(self.inbound.text, self.ctx.edition.languages, self.ctx.translators)
         if found is None:
             return False

@@ -23,7 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import (
+    TwilioException,
+    TwilioRestException,
+    TwilioServiceException,
+)
 from twilio.http import AsyncHttpClient
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
@@ -73,6 +77,8 @@ def _translated_errors() -> Iterator[None]:
         yield
     except (TwilioRestException, TwilioServiceException) as error:
         raise translate_error(error) from error
+    except TwilioException as error:  # a list page that did not load: no code to translate
+        raise ChannelError(f"Twilio: {error.args[0]}") from error
     except (TimeoutError, aiohttp.ClientError) as error:
         raise ChannelError(f"Twilio unreachable: {error!r}") from error
 
