@@ -34,7 +34,7 @@ def _value(name: str, locale: str, context: StepContext) -> str:
         ("nl", "Groen, Mobiliteit, Jeugd en Cultuur"),
         ("fr", "Nature, Mobilité, Jeunesse et Culture"),
         ("en", "Green, Mobility, Youth, and Culture"),
-        ("ar", "الخضرة والتنقل والشباب والثقافة"),
+        ("ar", "المساحات الخضراء والتنقل والشباب والثقافة"),
     ],
 )
 def test_themes_are_a_list_in_the_locales_words(
