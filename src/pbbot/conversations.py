@@ -31,13 +31,15 @@ from pbbot.engine.events import (
     ErasureRequested,
     Event,
     MessageCreated,
+    MessagesForgotten,
     QuestionAsked,
     Resubscribed,
     Unsubscribed,
 )
+from pbbot.engine.keywords import CARRIER_CHANNELS
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import data_rights, outbound, questions, repositories
+from pbbot.storage import data_rights, opt_out, outbound, questions, repositories
 
 __all__ = [
     "EVENT_HANDLERS",
@@ -244,11 +246,14 @@ class ConversationService:
         locked = await repositories.lock_conversations(session, residents, now=now)
         states = {resident: found.state for resident, found in locked.items()}
         changes: dict[tuple[Channel, str], dict[str, Any]] = {}
-        erased: set[tuple[Channel, str]] = set()
+        erased: dict[tuple[Channel, str], int] = {}  # resident -> the inbound that erased
         events_rows: list[dict[str, Any]] = []
         queued: list[dict[str, Any]] = []
         domain_events: list[tuple[int, DomainEvent]] = []
-        declined: dict[tuple[Channel, str], int] = {}
+        # Residents whose stored messages lose their content, up to this inbound id:
+        # they declined consent, or deleted their answers.
+        forgotten: dict[tuple[Channel, str], int] = {}
+        stopped: set[int] = set()
         for inbound_id, inbound in loaded:
             resident = self._resident(inbound)
             conversation = locked[resident]
@@ -264,15 +269,20 @@ class ConversationService:
             if erasure is not None:
                 # Forget what this batch gathered for them too, and keep only what
                 # the step did after the erasure (its confirmation).
-                erased.add(resident)
+                erased[resident] = inbound_id
                 events = events[erasure:]
                 events_rows = [
                     r for r in events_rows if r["resident_id"] != conversation.resident_id
                 ]
                 queued = [r for r in queued if r["resident_id"] != conversation.resident_id]
                 domain_events = [e for e in domain_events if e[0] != conversation.resident_id]
-            if state.consent_answered and not state.consented:
-                declined[resident] = inbound_id  # they said no: nothing kept of what they wrote
+            declined = state.consent_answered and not state.consented
+            if declined or any(isinstance(e, MessagesForgotten) for e in events):
+                forgotten[resident] = inbound_id
+            if any(isinstance(e, Unsubscribed) for e in events):
+                # STOP: nothing queued before it goes out, only what answers it.
+                stopped.add(conversation.resident_id)
+                queued = [r for r in queued if r["resident_id"] != conversation.resident_id]
             events_rows += repositories.event_rows(conversation.resident_id, events, now=now)
             domain_events += [
                 (conversation.resident_id, e) for e in events if isinstance(e, DomainEvent)
@@ -291,14 +301,17 @@ class ConversationService:
                     now=now,
                     inbound_id=inbound_id,
                 )
-        for channel, address in erased:
+        for (channel, address), erasing_id in erased.items():
             await data_rights.erase_history(
-                session, locked[(channel, address)].resident_id, channel, address
+                session, locked[(channel, address)].resident_id, channel, address, up_to=erasing_id
             )
+        for resident_id in stopped:
+            await opt_out.skip_queued(session, resident_id)
         for resident_id, event in domain_events:
             await EVENT_HANDLERS[type(event)](session, resident_id, event, now)
-        for (channel, address), last_id in declined.items():
-            await repositories.forget_inbound_content(session, channel, address, up_to=last_id)
+        for (channel, address), last_id in forgotten.items():
+            resident_id = locked[(channel, address)].resident_id
+            await repositories.forget_content(session, resident_id, channel, address, up_to=last_id)
         saves = [
             (found, states[resident])
             for resident, found in locked.items()
@@ -356,6 +369,6 @@ def _resident_changes(
     # lift a carrier block (Twilio 21610): only the carrier's opt-in word does,
     # which the engine reports as `Resubscribed`.
     lifted = any(isinstance(event, Resubscribed) for event in events)
-    if locked.unreachable and (inbound.channel != "sms" or lifted):
+    if locked.unreachable and (inbound.channel not in CARRIER_CHANNELS or lifted):
         changes["unreachable"] = False
     return changes

@@ -16,6 +16,7 @@ from pbbot.config.edition_file import load_edition
 from pbbot.conversations import ConversationService
 from pbbot.domain.edition import Edition
 from pbbot.domain.messages import Inbound
+from pbbot.engine import language
 from pbbot.engine.context import StepContext
 from pbbot.engine.events import Event
 from pbbot.engine.flowset import load_engine_flows
@@ -68,6 +69,7 @@ def build_runtime(
     """
     edition = load_edition(edition_file)
     flows = load_engine_flows()
+    language.prepare(edition.languages)
     today = edition_clock(edition, fixed_today)
 
     contexts: dict[date, StepContext] = {}

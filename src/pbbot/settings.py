@@ -14,6 +14,8 @@ from pathlib import Path
 from pbbot.errors import SettingsError
 
 __all__ = [
+    "DEFAULT_INBOUND_PER_MINUTE",
+    "DEFAULT_SMS_REPLIES_PER_HOUR",
     "SMS_KEYWORD_SETTINGS",
     "Settings",
     "TelegramSettings",
@@ -30,6 +32,16 @@ _SERVICE_SID = re.compile(r"MG[0-9a-f]{32}")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _URL = re.compile(r"https?://[^\s/]+(/[^\s]*)?")
 _TWILIO_NAMES = ("PBBOT_TWILIO_ACCOUNT_SID", "PBBOT_TWILIO_AUTH_TOKEN", "PBBOT_TWILIO_FROM")
+# The start of the numbers SMS answers: a calling code (+32), or longer (+3247, the
+# Belgian mobiles); a lone "+" is every number.
+_PREFIX = re.compile(r"\+([1-9][0-9]{0,6})?")
+# A person types and taps a few messages a minute at most, even going fast
+# through menus; 30 leaves them room and keeps a script from filling the lanes.
+DEFAULT_INBOUND_PER_MINUTE = 30
+# Onboarding and a look round the menus take about 15 replies; 30 an hour lets a
+# resident explore and caps what a pumping loop or an answering machine on one
+# number can cost (about 30 segments an hour).
+DEFAULT_SMS_REPLIES_PER_HOUR = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,9 @@ class TwilioSettings:
     auth_token: str
     sender: str  # a phone number or a messaging service SID ("MG...")
     segments_per_second: float
+    # The prefixes of the numbers answered (PBBOT_SMS_COUNTRIES); None: the edition's country.
+    countries: tuple[str, ...] | None = None
+    replies_per_hour: int = DEFAULT_SMS_REPLIES_PER_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,7 @@ class Settings:
     telegram: TelegramSettings | None
     twilio: TwilioSettings | None
     warnings: tuple[str, ...]
+    inbound_per_minute: int = DEFAULT_INBOUND_PER_MINUTE  # processed per resident, any channel
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
@@ -119,8 +135,26 @@ def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Setti
             auth_token=get.raw("PBBOT_TWILIO_AUTH_TOKEN") or "",
             sender=sender,
             segments_per_second=get.positive("PBBOT_SMS_SEGMENTS_PER_SECOND", default=1.0),
+            countries=_sms_countries(get),
+            replies_per_hour=get.whole(
+                "PBBOT_SMS_REPLIES_PER_HOUR", default=DEFAULT_SMS_REPLIES_PER_HOUR
+            ),
         )
-    return Settings(public_url, telegram, twilio, tuple(warnings))
+    inbound_per_minute = get.whole("PBBOT_INBOUND_PER_MINUTE", default=DEFAULT_INBOUND_PER_MINUTE)
+    return Settings(public_url, telegram, twilio, tuple(warnings), inbound_per_minute)
+
+
+def _sms_countries(get: _Getter) -> tuple[str, ...] | None:
+    value = get.raw("PBBOT_SMS_COUNTRIES")
+    if value is None:
+        return None
+    prefixes = tuple(prefix.strip() for prefix in value.split(",") if prefix.strip())
+    if not prefixes or not all(_PREFIX.fullmatch(prefix) for prefix in prefixes):
+        raise SettingsError(
+            f"expected comma-separated calling codes like +32,+31, got {value!r}",
+            source="PBBOT_SMS_COUNTRIES",
+        )
+    return prefixes
 
 
 # The keywords the Twilio messaging service acts on (its Advanced Opt-Out
@@ -167,6 +201,14 @@ class _Getter:
             shown = value if "TOKEN" not in name and "SECRET" not in name else "(hidden)"
             raise SettingsError(f"expected {expected}, got {shown!r}", source=name)
         return value
+
+    def whole(self, name: str, *, default: int) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit() and int(value) > 0):
+            raise SettingsError(f"expected a whole number above 0, got {value!r}", source=name)
+        return int(value)
 
     def positive(self, name: str, *, default: float) -> float:
         value = self.raw(name)

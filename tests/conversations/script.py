@@ -82,16 +82,13 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
     shown = ""
     for line in parse(path):
         where = f"{path.name}:{line.number} [{locale}, {rendering}]"
-        if line.kind == "<" and line.text == "!silence":
-            assert shown == "", f"{where}: expected silence, got:\n{shown}"
-            continue
         if line.kind == "<":
-            text = line.text
-            only = re.match(r"\[(sms|telegram)\] ", text)
-            if only:
-                if only.group(1) != rendering:
-                    continue
-                text = text[only.end() :]
+            text = _expected(line.text, rendering)
+            if text is None:
+                continue
+            if text == "!silence":
+                assert shown == "", f"{where}: expected silence, got:\n{shown}"
+                continue
             if text.startswith("!not "):
                 for fragment in _fragments(text.removeprefix("!not "), locale):
                     unexpected = normalize_for_sms(fragment) if rendering == "sms" else fragment
@@ -107,7 +104,7 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
         messages = await send(
             Inbound(channel=rendering, address=address, text=text, payload=payload)
         )
-        assert messages or _expects_silence(path, line), f"{where}: the bot said nothing"
+        assert messages or _expects_silence(path, line, rendering), f"{where}: the bot said nothing"
         shown = _shown(messages, rendering)
         choices = next(
             ([c.payload for c in m.choices] for m in reversed(messages) if m.choices), choices
@@ -131,7 +128,19 @@ def typed(command: str, locale: str, rendering: str) -> str:
     return command
 
 
-def _expects_silence(path: Path, sent: Line) -> bool:
+def _expected(text: str, rendering: str) -> str | None:
+    """An expectation line without its rendering prefix; None if it is for the other."""
+    only = re.match(r"\[(sms|telegram)\] ", text)
+    if only is None:
+        return text
+    return text[only.end() :] if only.group(1) == rendering else None
+
+
+def _expects_silence(path: Path, sent: Line, rendering: str) -> bool:
     lines = parse(path)
-    following = lines[lines.index(sent) + 1 :]
-    return bool(following) and following[0].text == "!silence"
+    following = [
+        line.text
+        for line in lines[lines.index(sent) + 1 :]
+        if line.kind == ">" or _expected(line.text, rendering) is not None
+    ]
+    return bool(following) and _expected(following[0], rendering) == "!silence"

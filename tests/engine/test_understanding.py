@@ -343,9 +343,7 @@ def test_a_localized_start_the_carrier_ignores_does_not_lift_the_stop(
     localized = t(locale, "START")
     shown = resident.said(localized if localized != "START" else "BEGIN")
     assert resident.state.stopped
-    # The reminder names the word the carrier acts on.
-    reminder = t(locale, "You have stopped pbbot. Send {start} to start again.")
-    assert normalize_for_sms(reminder.format(start="START")) in shown
+    assert shown == ""  # the STOP confirmation named START; no SMS more to pay for
 
 
 def test_start_while_subscribed_opens_the_menu_and_yes_is_an_answer(
@@ -482,3 +480,67 @@ def test_outside_the_phases_the_menu_says_what_comes_or_ended(
     other_day = StepContext(context.edition, context.flows, today)
     resident = Resident(other_day).onboard("en")
     assert shown in resident.said("MENU")
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("tr", "onaylamıyorum"), ("en", "unsure"), ("fr", "non d'accord"), ("fr", "pas d'accord")],
+)
+def test_a_negation_is_never_taken_for_yes(context: StepContext, locale: str, text: str) -> None:
+    resident = Resident(context).onboard(locale, consent=False)
+    resident.send(text)
+    assert not resident.state.consented
+    resident = Resident(context).onboard(locale)
+    resident.send("4")  # My data
+    resident.send("2")  # delete everything?
+    resident.send(text)
+    assert resident.state.locale == locale, "nothing was erased"
+
+
+@pytest.mark.parametrize("channel", ["sms", "telegram"])
+def test_before_a_language_every_way_leads_to_the_language_question(
+    context: StepContext, channel: str
+) -> None:
+    resident = Resident(context, channel=channel)
+    resident.send("HELP")
+    assert resident.at() == ("onboarding", "language")
+    resident.send("MENU")
+    assert resident.at() == ("onboarding", "language")
+    for _ in range(3):  # three misses offer help, which needs a language too
+        resident.send("xyz")
+    assert resident.at() == ("onboarding", "language")
+    assert resident.state.locale is None
+
+
+def test_going_elsewhere_from_the_consent_question_forgets_what_was_wanted(
+    context: StepContext,
+) -> None:
+    resident = Resident(context).onboard("nl", consent=False)
+    resident.send("nee")
+    resident.send("HULP")
+    resident.send("3")  # talk to a person: agree first
+    resident.send("MENU")  # not now
+    resident.send("4")  # Take part, later
+    resident.send("ja")
+    resident.send("9")
+    resident.send("NEE")
+    assert resident.at() == ("main_menu", "menu")
+
+
+def test_a_detour_left_by_its_main_menu_does_not_lead_back_later(context: StepContext) -> None:
+    resident = Resident(context).onboard("nl")
+    resident.send("2")  # timeline
+    resident.send("HULP")
+    resident.send("2")  # help's main menu
+    resident.send("5")  # language, from the menu
+    resident.send("2")  # Français
+    assert resident.at() == ("main_menu", "menu")
+
+
+@pytest.mark.parametrize("text", ["-", "…"])
+def test_a_dash_skips_an_optional_question(context: StepContext, text: str) -> None:
+    resident = Resident(context).onboard("nl", consent=False)
+    resident.send("ja")
+    resident.send("9")
+    resident.send(text)
+    assert resident.at() == ("main_menu", "menu")

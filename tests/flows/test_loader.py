@@ -29,6 +29,8 @@ BROKEN = {
     "newer_version.yaml": (1, "spec_version 99 is newer than this pbbot reads (1); upgrade pbbot"),
     "unknown_field.yaml": (7, "step 'hello': unknown field 'goto' for a message step"),
     "bad_yaml.yaml": (6, "not valid YAML: expected ',' or '}', but got '<stream end>'"),
+    "bad_requires.yaml": (4, "'requires' must be a list of consent"),
+    "bad_when.yaml": (9, "step 'ask': 'when' must be one of consent, no_consent"),
 }
 
 

@@ -4,11 +4,11 @@
 PORT DATABASE_URL TELEGRAM_URL TWILIO_URL`) against two fakes on loopback in this
 process, a Telegram Bot API and Twilio's Messages API, each answering after
 `latency` seconds. Residents on both channels write at once (on Telegram "hello"
-then "1": three replies a second apart; by SMS "hello": three replies); once
-all of it is stored and both fakes have answered a message per resident and
-are answering more, the child is killed with SIGKILL and started again on the
-same database. The run ends when every
-resident has every reply, or at the deadline.
+then "1": three replies a second apart; by SMS "hello", answered with a few
+replies); once all of it is stored and both fakes are well into the replies
+and answering more, the child is killed with SIGKILL and started again on the
+same database. The run ends when every resident has every reply, or at the
+deadline.
 
 Used by `tests/outbox/test_crash.py` (with assertions) and `bench/bench_crash.py`
 (figures before and after, so it uses no pbbot API newer than that bench's
@@ -43,7 +43,7 @@ SECRET = "crash-test-secret"
 PUBLIC_URL = "https://pb.example.be"
 SMS_FROM = "+3215000001"
 # Twilio's rate for this sender (a short code's): SMS leave as fast as Telegram replies.
-SMS_SEGMENTS_PER_SECOND = 50
+SMS_SEGMENTS_PER_SECOND = 25
 _FIRST_CHAT = 500000
 
 
@@ -264,16 +264,17 @@ async def crash_and_restart(
                 *(_post_telegram(session, server.base, chat) for chat in chats(residents)),
                 *(_post_sms(session, server.base, phone) for phone in phones(residents)),
             )
-            # Kill well into the burst, while both channels have calls on the wire.
+            # Kill into the burst, while both channels have calls on the wire.
             burst_over = time.monotonic() + 30
             while not (
                 telegram.pending
                 and twilio.pending
-                and len(telegram.calls_to("sendMessage")) >= residents
-                and len(twilio.messages.created) >= residents
+                and len(telegram.calls_to("sendMessage")) >= residents // 2
+                and len(twilio.messages.created) >= residents // 4
             ):
                 if time.monotonic() > burst_over:
-                    raise RuntimeError("no reply was on the wire after the webhooks")
+                    sent = (len(telegram.calls_to("sendMessage")), len(twilio.messages.created))
+                    raise RuntimeError(f"the burst was over before the kill: {sent} sent")
                 await asyncio.sleep(0.001)
             in_flight = {"telegram": telegram.pending, "sms": twilio.pending}
             server.kill()

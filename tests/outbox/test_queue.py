@@ -118,43 +118,45 @@ async def test_leases_are_renewed_and_a_live_one_is_not_taken_over(
 ) -> None:
     other = make_queue(sessionmaker, clock, "another process")
     await queue(sessionmaker, "1", "hello")
-    await claim_one(outbox_queue)
+    call = await claim_one(outbox_queue)
 
     for _ in range(5):  # the call takes 40 s; the lease is renewed all along
         clock.advance(8.0)
-        assert await outbox_queue.renew() == 1
+        assert await outbox_queue.renew([call.id]) == 1
         assert (await other.claim("telegram", 1, verifiable=False)).messages == []
-        assert (await outbox_queue.claim("telegram", 1, verifiable=False)).messages == []
 
     row = await message(sessionmaker, "hello")
     assert (row.status, row.uncertain_since) == ("sending", None)
     assert row.next_attempt_at == clock.now() + timedelta(seconds=OutboxPolicy().lease)
-
-    # A renewal comes too late: the process that holds the call knows it still
-    # runs and leaves it; any other takes it over.
-    clock.advance(OutboxPolicy().lease)
-    assert (await outbox_queue.claim("telegram", 1, verifiable=False)).messages == []
-    [taken] = (await other.claim("telegram", 1, verifiable=False)).messages
-    assert (taken.outbound.text, taken.uncertain_since) == ("hello", START)
+    assert await other.renew([call.id]) == 0  # not its lease
 
 
-async def test_an_expired_lease_is_taken_over_as_uncertain(
+async def test_an_expired_lease_is_left_by_its_sender_and_taken_by_anyone_else(
     sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
 ) -> None:
     other = make_queue(sessionmaker, clock, "another process")
     await queue(sessionmaker, "1", "hello")
-    await claim_one(outbox_queue)  # and then this process died
+    call = await claim_one(outbox_queue)
+    clock.advance(OutboxPolicy().lease)  # a renewal came too late
+
+    # The process that holds the call knows it still runs; any other takes it over.
+    mine = await outbox_queue.claim("telegram", 1, verifiable=False, keep=[call.id])
+    [taken] = (await other.claim("telegram", 1, verifiable=False)).messages
+
+    assert mine.messages == []
+    assert (taken.outbound.text, taken.attempts, taken.uncertain_since) == ("hello", 2, START)
+
+
+async def test_a_message_whose_outcome_was_not_recorded_is_taken_over_by_its_own_sender(
+    sessionmaker: Sessions, outbox_queue: OutboxQueue, clock: FakeClock
+) -> None:
+    await queue(sessionmaker, "1", "hello")
+    await claim_one(outbox_queue)  # the call ended; the database failed to record it
     clock.advance(OutboxPolicy().lease)
 
-    taken = await claim_one(other)
+    [again] = (await outbox_queue.claim("telegram", 1, verifiable=False)).messages
 
-    assert (taken.attempts, taken.uncertain_since) == (2, START)
-    row = await message(sessionmaker, "hello")
-    assert (row.status, row.lease_owner, row.uncertain_since) == (
-        "sending",
-        "another process",
-        START,
-    )
+    assert (again.outbound.text, again.attempts, again.uncertain_since) == ("hello", 2, START)
 
 
 async def test_telegram_risks_an_uncertain_message_once_sms_as_often_as_it_can_check(
@@ -199,13 +201,12 @@ async def test_a_stopping_outbox_hands_back_its_calls_at_once(
     assert (theirs.status, theirs.uncertain_since) == ("sending", None)
 
 
-async def test_recorded_provider_ids_are_those_of_the_channel(
+async def test_recorded_provider_ids_are_the_residents(
     sessionmaker: Sessions, outbox_queue: OutboxQueue
 ) -> None:
-    await queue(sessionmaker, "+32470000001", "hello", channel="sms")
-    await queue(sessionmaker, "1", "hello")
+    resident_id = await queue(sessionmaker, "+32470000001", "hello", channel="sms")
+    await queue(sessionmaker, "+32470000002", "hello", channel="sms")
     await outbox_queue.sent(await claim_one(outbox_queue, "sms"), SendReceipt("SM1", 1))
-    await outbox_queue.sent(await claim_one(outbox_queue), SendReceipt("SM2", 1))
+    await outbox_queue.sent(await claim_one(outbox_queue, "sms"), SendReceipt("SM2", 1))
 
-    assert await outbox_queue.recorded("sms", ["SM1", "SM2", "SM3"]) == {"SM1"}
-    assert await outbox_queue.recorded("sms", []) == set()
+    assert await outbox_queue.recorded(resident_id) == {"SM1"}

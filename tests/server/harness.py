@@ -143,11 +143,16 @@ def _factories(
 
 @asynccontextmanager
 async def running_city(
-    database_url: str, *, driver: str = "aiogram", polling: bool = False
+    database_url: str,
+    *,
+    driver: str = "aiogram",
+    polling: bool = False,
+    settings: Mapping[str, str] | None = None,
 ) -> AsyncIterator[City]:
+    """The city's server; `settings` are added to (or replace) the harness's own."""
     async with FakeTelegramAPI() as api:
         twilio_http = FakeTwilioHttpClient()
-        settings = load_settings(
+        loaded = load_settings(
             {
                 "PBBOT_TELEGRAM_TOKEN": TOKEN,
                 "PBBOT_TELEGRAM_SECRET": SECRET,
@@ -157,12 +162,13 @@ async def running_city(
                 "PBBOT_TWILIO_FROM": SMS_FROM,
                 "PBBOT_PUBLIC_URL": PUBLIC_URL,
                 "PBBOT_SMS_SEGMENTS_PER_SECOND": "1000",
+                **(settings or {}),
             }
         )
         runtime = build_runtime(EDITION, database_url, TODAY)
         app = create_app(
             runtime,
-            settings,
+            loaded,
             polling=polling,
             factories=_factories(driver, api, twilio_http),
             limits=FAST_LIMITS,

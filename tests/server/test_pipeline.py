@@ -54,7 +54,7 @@ async def test_a_burst_from_one_resident_is_answered_in_order(
 
     assert all(accepted)
     expected = [
-        "Choose your language",  # hello
+        "Choose a language",  # hello
         "Welcome to the Mechelen",  # 3: English
         "We keep your answers",
         "In which district",  # 1: I agree

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pbbot.domain.messages import Inbound, Outbound
 from pbbot.engine.state import ConversationState
@@ -80,3 +80,58 @@ async def test_erasing_everything_leaves_only_the_confirmation(database_url: str
     assert outbound == [replies[-1].text]  # only the confirmation, still to be sent
     assert bodies == [{}] * 8  # keys kept against redelivery, contents gone
     assert events == ["erasure_requested", "action_called"]
+
+
+async def _stored(runtime: object, address: str) -> tuple[list[dict[str, object]], list[str]]:
+    """The resident's stored inbound bodies, and the status of each message to them."""
+    async with runtime.sessionmaker() as session:  # type: ignore[attr-defined]
+        bodies = list(
+            await session.scalars(
+                select(InboundMessage.body)
+                .where(InboundMessage.address == address)
+                .order_by(InboundMessage.id)
+            )
+        )
+        statuses = list(
+            await session.scalars(
+                select(OutboundMessage.status)
+                .where(OutboundMessage.address == address)
+                .order_by(OutboundMessage.id)
+            )
+        )
+    return bodies, statuses
+
+
+async def test_stop_on_telegram_skips_the_replies_still_queued(database_url: str) -> None:
+    runtime = build_runtime(EDITION, database_url, TODAY)
+    chat = "412345678"
+    try:
+        for text in ["/start", "3", "1", "1", "40", "STOP"]:  # nothing was sent meanwhile
+            replies = await runtime.service.handle(Inbound("telegram", chat, text=text))
+        _, statuses = await _stored(runtime, chat)
+    finally:
+        await runtime.close()
+    assert replies[-1].text.startswith("You will get no more messages.")
+    assert statuses[-1] == "queued"  # the STOP confirmation still goes
+    assert set(statuses[:-1]) == {"skipped"}
+
+
+async def test_deleting_the_answers_blanks_the_messages_that_gave_them(database_url: str) -> None:
+    runtime = build_runtime(EDITION, database_url, TODAY)
+    phone = "+32470000005"
+    try:
+        # ... English, agree, Nekkerspoel, 34 years, My data, delete my answers, yes
+        for text in ["👋", "3", "1", "Nekkerspoel", "34 years", "4", "1"]:
+            await runtime.service.handle(Inbound("sms", phone, text=text))
+        async with runtime.sessionmaker.begin() as session:  # the outbox sent them
+            await session.execute(update(OutboundMessage).values(status="sent"))
+        await runtime.service.handle(Inbound("sms", phone, text="1"))
+        bodies, statuses = await _stored(runtime, phone)
+        export = await runtime.service.export_resident("sms", phone)
+    finally:
+        await runtime.close()
+    assert bodies == [{}] * 8
+    assert statuses[-1] == "queued"  # "Done: your answers are deleted." still goes
+    assert export is not None
+    assert "district" not in export["conversation"]["state"]["answers"]
+    assert "Nekkerspoel" not in str(export) and "34 years" not in str(export)

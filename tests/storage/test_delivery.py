@@ -19,7 +19,14 @@ async def sent_sms(sessionmaker: Sessions, *texts: str) -> ClaimedMessage:
     await queue(sessionmaker, "+32470000001", *texts, channel="sms")
     async with sessionmaker.begin() as session:
         claim = await claim_due(
-            session, "sms", now=START, limit=1, lease=timedelta(seconds=90), max_attempts=5
+            session,
+            "sms",
+            now=START,
+            limit=1,
+            lease=timedelta(seconds=90),
+            owner="test",
+            max_attempts=5,
+            verifiable=True,
         )
     [first] = claim.messages
     async with sessionmaker.begin() as session:

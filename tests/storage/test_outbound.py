@@ -28,7 +28,14 @@ async def claim(
 ) -> Claim:
     async with sessionmaker.begin() as session:
         return await claim_due(
-            session, channel, now=START + at, limit=limit, lease=LEASE, max_attempts=max_attempts
+            session,
+            channel,
+            now=START + at,
+            limit=limit,
+            lease=LEASE,
+            owner="test",
+            max_attempts=max_attempts,
+            verifiable=False,
         )
 
 
@@ -197,7 +204,14 @@ async def test_two_senders_never_claim_the_same_message(database_url: str, backe
             await queue(first, str(number), f"to {number}")
         async with first.begin() as session:
             mine = await claim_due(
-                session, "telegram", now=START, limit=4, lease=LEASE, max_attempts=5
+                session,
+                "telegram",
+                now=START,
+                limit=4,
+                lease=LEASE,
+                owner="first",
+                max_attempts=5,
+                verifiable=False,
             )
             if backend == "postgres":
                 theirs = await asyncio.wait_for(claim(second), timeout=10)

@@ -88,6 +88,12 @@ async def _answer(args: argparse.Namespace) -> int:
             if not await questions.answer_question(session, args.id, text, by=args.by, now=now):
                 print(f"pbbot: question #{args.id} was answered already")
                 return 1
+            if row.channel.startswith("sim-") or not row.subscribed:
+                # A simulator resident has no channel to reach; one who sent STOP
+                # asked for no more messages. The answer is kept, not sent.
+                why = "asked in the simulator" if row.subscribed else "the resident sent STOP"
+                print(f"question #{args.id} answered; not sent: {why}")
+                return 0
             locale = row.locale or default_language
             message = Outbound(f"{translator(locale).gettext(ANSWER_INTRO)}\n{text}", locale)
             rows = outbound.outbound_rows(

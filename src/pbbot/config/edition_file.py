@@ -31,11 +31,13 @@ from pbbot.domain.edition import (
     Voting,
 )
 from pbbot.domain.languages import SUPPORTED_LOCALES
+from pbbot.domain.phones import calling_code
 from pbbot.errors import EditionError
 
 __all__ = ["load_edition", "parse_edition"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 T = TypeVar("T")
 
 
@@ -208,6 +210,7 @@ def parse_edition(data: Any, *, source: str) -> Edition:
         voting=_voting(root.child("voting")),
         questions=_questions(root.child("questions", required=False)),
         contact=_contact(root.child("contact")),
+        country=_country(root),
         source=source,
     )
     if edition.criteria.max_cost is not None and edition.criteria.max_cost > edition.budget:
@@ -220,6 +223,15 @@ def parse_edition(data: Any, *, source: str) -> Edition:
 
 def _known_currency(code: str) -> bool:
     return len(code) == 3 and code.isupper() and get_currency_name(code, locale="en") != code
+
+
+def _country(root: _Reader) -> str | None:
+    """An ISO 3166 code that has a calling code: SMS answers its numbers by default."""
+    country = root.text("country", required=False)
+    if country is not None:
+        known = bool(_COUNTRY.fullmatch(country)) and calling_code(country) is not None
+        root.check("country", known, "an ISO 3166 country code such as BE")
+    return country
 
 
 def _languages(root: _Reader) -> tuple[str, ...]:

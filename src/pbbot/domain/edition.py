@@ -119,6 +119,9 @@ class Edition:
     voting: Voting
     questions: Questions
     contact: Contact
+    # Where the residents live, as ISO 3166-1 alpha-2 (BE); SMS answers that
+    # country's numbers unless the server's settings name others.
+    country: str | None = None
     source: str = ""  # the file it was read from, for messages
 
     @property

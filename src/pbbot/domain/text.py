@@ -28,10 +28,7 @@ _LETTERS = str.maketrans(
     {
         "ı": "i",  # Turkish dotless i; "İ" casefolds to "i" + a combining dot
         "ة": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
+        "ٱ": "ا",  # alef wasla (أ إ آ lose their hamza and madda in NFKD already)
         "ى": "ي",
         _TATWEEL: None,
     }
@@ -45,10 +42,13 @@ def bare(text: str) -> str:
     return "".join(char for char in decomposed if unicodedata.category(char) not in _INVISIBLE)
 
 
+def _letters(text: str) -> str:
+    return bare(text.casefold()).translate(_LETTERS)
+
+
 def fold(text: str) -> str:
     """The comparable form of `text`: "  Français! " and "francais" fold alike."""
-    folded = bare(text.casefold()).translate(_LETTERS)
-    return " ".join(_drop_article(word) for word in folded.strip(_SURROUNDING).split())
+    return " ".join(map(_drop_article, _letters(text).strip(_SURROUNDING).split()))
 
 
 def words(text: str) -> str:
@@ -56,8 +56,8 @@ def words(text: str) -> str:
 
     Symbols stay: "👍" is a word.
     """
-    spaced = "".join(" " if unicodedata.category(c)[0] == "P" else c for c in fold(text))
-    return " ".join(_drop_article(word) for word in spaced.split())
+    spaced = "".join(" " if unicodedata.category(c)[0] == "P" else c for c in _letters(text))
+    return " ".join(map(_drop_article, spaced.split()))
 
 
 def _drop_article(word: str) -> str:

@@ -31,6 +31,7 @@ class ActionResult:
     answers: dict[str, Any] = field(default_factory=dict)  # to record (None removes)
     texts: dict[str, str] = field(default_factory=dict)  # variables for the next texts
     erase: bool = False  # forget the resident: state, answers and history
+    forget_messages: bool = False  # blank what the resident wrote so far
     events: tuple[DomainEvent, ...] = ()  # for the service to store (a feature's handlers)
 
 
@@ -77,8 +78,9 @@ def check_age(call: ActionCall) -> ActionResult:
 
 @register("forget_profile")
 def forget_profile(call: ActionCall) -> ActionResult:
-    """Erase the optional profile answers (district, age); the language stays."""
-    return ActionResult(answers={"district": None, "age": None})
+    """Erase the optional profile answers (district, age), and the messages that
+    carried them; the language stays."""
+    return ActionResult(answers={"district": None, "age": None}, forget_messages=True)
 
 
 @register("forget_everything")

@@ -20,6 +20,7 @@ __all__ = [
     "InputRejected",
     "LanguageChanged",
     "MessageCreated",
+    "MessagesForgotten",
     "QuestionAsked",
     "Resubscribed",
     "Unsubscribed",
@@ -90,6 +91,12 @@ class ActionCalled:
 
 
 @dataclass(frozen=True, slots=True)
+class MessagesForgotten:
+    """The resident's answers were deleted: the caller blanks what they wrote in
+    the stored messages so far too (the keys stay, against redelivery)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ErasureRequested:
     """The resident asked to erase everything stored about them; the caller
     erases their history in the same transaction (the state is already reset)."""
@@ -104,5 +111,6 @@ Event = (
     | Resubscribed
     | ActionCalled
     | ErasureRequested
+    | MessagesForgotten
     | DomainEvent
 )

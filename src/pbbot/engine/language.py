@@ -19,7 +19,14 @@ from pbbot.domain.text import words
 from pbbot.engine.keywords import KEYWORDS
 from pbbot.i18n.catalogs import N_, Translator
 
-__all__ = ["GREETINGS", "infer_language", "is_greeting", "language_names", "unoffered_language"]
+__all__ = [
+    "GREETINGS",
+    "infer_language",
+    "is_greeting",
+    "language_names",
+    "prepare",
+    "unoffered_language",
+]
 
 # Translators: greetings that show a first message is written in this language,
 # separated by |. Only greetings that belong to this language, not English loans.
@@ -33,6 +40,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "tr": ("Turks", "Turkish", "turc", "تركي"),
     "ar": ("Arabisch", "Arabic", "arabe", "Arapca", "عربي", "عربية", "Arabi"),
 }
+# Regional varieties CLDR names apart, which residents mean by the language the
+# city offers: Moroccan, Egyptian, Algerian, Tunisian, Levantine, Iraqi Arabic;
+# West Flemish and Zeelandic.
+_MACROLANGUAGES = {
+    "ary": "ar", "arz": "ar", "arq": "ar", "aeb": "ar", "apc": "ar", "ajp": "ar", "acm": "ar",
+    "vls": "nl", "zea": "nl",
+}  # fmt: skip
 _ARABIC_SCRIPT = range(0x0600, 0x0700)
 _TURKISH_LETTERS = frozenset("ğĞıİşŞ")
 
@@ -58,6 +72,9 @@ def infer_language(
     named = [code for code in offered if wanted in map(words, language_names(code, tuple(offered)))]
     if len(named) == 1:
         return named[0]
+    variant = _every_language_name(tuple(offered)).get(wanted)
+    if variant is not None and _MACROLANGUAGES.get(variant) in offered:
+        return _MACROLANGUAGES[variant]  # "Marokkaans Arabisch" is Arabic here
     keyword_of = [  # "YARDIM", "HULP", "لغة": a global word only one language has
         code
         for code in offered
@@ -114,6 +131,12 @@ def _every_language_name(offered: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
+def prepare(offered: Sequence[str]) -> None:
+    """Build the table of every language's names now, at start (it takes most of
+    a second), rather than on some resident's first language answer."""
+    _every_language_name(tuple(offered))
+
+
 def unoffered_language(text: str, offered: Sequence[str]) -> str | None:
     """The code of the language `text` names when the edition does not offer it
     ("Almanca", "Deutsch"); None when it names none, or an offered one."""
@@ -121,7 +144,9 @@ def unoffered_language(text: str, offered: Sequence[str]) -> str | None:
     if any(wanted in map(words, language_names(code, tuple(offered))) for code in offered):
         return None
     code = _every_language_name(tuple(offered)).get(wanted)
-    return code if code is not None and code not in offered else None
+    if code is None or code in offered or _MACROLANGUAGES.get(code) in offered:
+        return None
+    return code
 
 
 def _starts_with(text: str, greeting: str) -> bool:

@@ -14,7 +14,7 @@ resident is asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -75,12 +75,20 @@ class Match:
 
 
 def match_choice(
-    text: str, payload: str | None, offered: Sequence[str], names: Mapping[str, Sequence[str]]
+    text: str,
+    payload: str | None,
+    offered: Sequence[str],
+    names: Mapping[str, Sequence[str]] | Callable[[], Mapping[str, Sequence[str]]],
+    *,
+    guess: bool = True,
 ) -> Match:
     """Which offered option the reply chooses.
 
     `offered` lists payloads in the order shown; `names` maps a payload to the
-    words that name it, the label in the resident's language first.
+    words that name it, the label in the resident's language first (or makes
+    that mapping when a reply is not a button or a number). `guess=False`
+    takes no near-misses: where an option means yes or no, "onaylamıyorum" (I
+    do not agree) is one letter from "onaylıyorum" and must not count as it.
     """
     if payload is not None:
         payload = resolve_payload(payload, offered)  # a long payload's button carries a reference
@@ -88,10 +96,15 @@ def match_choice(
     number = parse_number(text)
     if number is not None:
         return Match(offered[number - 1] if 1 <= number <= len(offered) else None)
+    given = names() if callable(names) else names
+    names = {p: list(given.get(p, ())) for p in offered}
+    symbol = text.strip()
+    by_symbol = [p for p in offered if symbol and symbol in names[p]]  # "-", "👍": no letters
+    if by_symbol:
+        return Match(by_symbol[0])
     wanted = words(text)
     if not wanted:
         return Match()
-    names = {p: list(names.get(p, ())) for p in offered}
     folded = {p: [words(name) for name in names[p]] for p in offered}
     for scope in (1, None):  # the label in the resident's language first, then every name
         exact = [p for p in offered if wanted in folded[p][:scope]]
@@ -105,7 +118,7 @@ def match_choice(
         ]
         if len(starts) == 1:
             return Match(starts[0])
-    return _closest(wanted, offered, folded)
+    return _closest(wanted, offered, folded) if guess else Match()
 
 
 def _one_word(wanted: str, offered: Sequence[str], folded: Mapping[str, list[str]]) -> list[str]:
@@ -135,7 +148,7 @@ def _closest(wanted: str, offered: Sequence[str], folded: Mapping[str, list[str]
     best_score, best = scores[0]
     if best_score < _CLOSE:
         return Match()
-    rivals = [p for score, p in scores[1:] if score > best_score - _MARGIN and score >= _CLOSE]
+    rivals = [p for score, p in scores[1:] if score > best_score - _MARGIN]
     if rivals:
         return Match(close=(best, rivals[0]))
     return Match(best)

@@ -25,6 +25,7 @@ from pbbot.engine.events import (
     InputRejected,
     LanguageChanged,
     MessageCreated,
+    MessagesForgotten,
     Resubscribed,
     Unsubscribed,
 )
@@ -64,6 +65,8 @@ DETOUR_FLOWS = frozenset({"help", "language"})
 MISS_LIMIT = 3
 # Where a resident goes who opens a part that stores data before agreeing.
 CONSENT_NEEDED = "@onboarding/consent_needed"
+# Flows a resident can be in before they chose a language.
+_BEFORE_LANGUAGE = frozenset({"onboarding", "language", "stop"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,9 @@ class _Run:
             if back:
                 self.state = self.state.evolve(stopped=False, stop_reminded=False)
                 self.go(self.home())
-            elif not self.state.stop_reminded:  # once: a stopped resident is not pestered
+            elif not self.state.stop_reminded and self.inbound.channel not in CARRIER_CHANNELS:
+                # Once: a stopped resident is not pestered. On SMS never: the STOP
+                # confirmation said how to come back, and every SMS costs.
                 self.state = self.state.evolve(stop_reminded=True)
                 self.say_catalog(
                     N_("You have stopped pbbot. Send {start} to start again."),
@@ -200,7 +205,6 @@ class _Run:
         elif keyword == "menu" and self.state.locale is not None:
             self.go("@main_menu")  # what it offers before consent is the information only
         elif keyword in ("help", "language"):
-            self.state = self.state.evolve(resume=self.detour_return())
             self.go("@help" if keyword == "help" else "@language")
         else:  # MENU before a language is chosen: choose one first
             self.go(self.home())
@@ -264,8 +268,13 @@ class _Run:
                     self.choices_offered(current),
                 )
                 return
-        names = self.names(current, options)
-        match = match_choice(self.inbound.text, self.inbound.payload, self.state.offered, names)
+        match = match_choice(
+            self.inbound.text,
+            self.inbound.payload,
+            self.state.offered,
+            lambda: self.names(current, options),
+            guess=not _confirms(current),
+        )
         if match.payload is None and isinstance(current, LanguageStep) and not match.close:
             found = infer_language(
                 self.inbound.text, self.ctx.edition.languages, self.ctx.translators
@@ -415,6 +424,7 @@ class _Run:
                 resume = self.state.resume
                 self.state = self.state.evolve(resume=None)
                 target = f"@{resume[0]}/{resume[1]}" if resume else self.home()
+                flow = ""  # coming back is no detour's new start
                 continue
             if target == CONTINUE:
                 wanted = self.state.wanted if self.state.consented else None
@@ -431,20 +441,39 @@ class _Run:
                 )
                 self.state = self.state.evolve(flow=None, step=None, offered=())
                 return
-            if resolved[0] != flow and not self.may_enter(resolved[0]):
-                # Taking part stores data: agree first, then go on there (`@continue`).
-                self.state = self.state.evolve(wanted=resolved)
-                target = CONSENT_NEEDED
-                continue
+            if resolved[0] != flow:
+                gate = self.gate(resolved)
+                if gate is not None:
+                    target = gate
+                    continue
+                self.track_detour(flow, resolved[0])
             flow, step_id = resolved
             next_target = self.enter(flow, self.ctx.flows.step(flow, step_id))  # type: ignore[arg-type]
             if next_target is None:
                 return
             target = next_target
 
-    def may_enter(self, flow: str) -> bool:
-        """A flow that stores what the resident sends needs their consent first."""
-        return "consent" not in self.ctx.flows.flows[flow].requires or self.state.consented
+    def gate(self, entering: tuple[str, str]) -> Target | None:
+        """Where a resident goes instead of `entering`, if they may not go there yet:
+        without a language, to the language question; into a flow that stores what
+        they send, without consent, to the consent question (and on afterwards)."""
+        flow = entering[0]
+        if self.state.locale is None and flow not in _BEFORE_LANGUAGE:
+            return "@onboarding"
+        if "consent" in self.ctx.flows.flows[flow].requires and not self.state.consented:
+            self.state = self.state.evolve(wanted=entering)
+            return CONSENT_NEEDED
+        if flow != "onboarding" and self.state.wanted is not None:
+            self.state = self.state.evolve(wanted=None)  # they went elsewhere instead
+        return None
+
+    def track_detour(self, leaving: str, entering: str) -> None:
+        """A detour (help, language) leads back to where it started; leaving it by
+        another way (its "Main menu") forgets that place."""
+        if entering in DETOUR_FLOWS and leaving not in DETOUR_FLOWS:
+            self.state = self.state.evolve(resume=self.detour_return())
+        elif leaving in DETOUR_FLOWS and entering not in DETOUR_FLOWS:
+            self.state = self.state.evolve(resume=None)
 
     def enter_current(self, current: Step) -> None:
         self.enter(self.state.flow or "", current)
@@ -525,6 +554,8 @@ class _Run:
             self.state = ConversationState(stopped=self.state.stopped)
             self.turn.answers = {}
             self.events.append(ErasureRequested())
+        if result.forget_messages:
+            self.events.append(MessagesForgotten())
         self.events.extend(result.events)
         self.events.append(
             ActionCalled(current.action, dict(current.params), result.exit, tuple(result.answers))
@@ -533,6 +564,11 @@ class _Run:
         # Flow validation checked that every exit the action declares is mapped.
         assert target is not None, f"action {current.action} returned undeclared {result.exit!r}"
         return target
+
+
+def _confirms(step: ChoiceStep | LanguageStep) -> bool:
+    """A yes/no question: no near-misses there (a negation is one letter away)."""
+    return isinstance(step, ChoiceStep) and any(o.id in ("yes", "no") for o in step.options)
 
 
 def _flag(value: bool) -> str:

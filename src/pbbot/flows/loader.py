@@ -122,7 +122,7 @@ def load_flow_file(path: Path) -> Flow:
             line=line_of(data, "start"),
         )
     requires = data.get("requires", [])
-    if not isinstance(requires, list) or not set(requires) <= set(Flow.REQUIREMENTS):
+    if not isinstance(requires, list) or any(r not in Flow.REQUIREMENTS for r in requires):
         raise FlowError(
             f"'requires' must be a list of {', '.join(Flow.REQUIREMENTS)}",
             source=source,

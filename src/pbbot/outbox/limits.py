@@ -166,7 +166,7 @@ class ChannelLimiter:
     def busy(self) -> list[str]:
         """The addresses that no message may start to now (their own limit is used up)."""
         now = self._clock.monotonic()
-        return [address for address, bucket in self._addresses.items() if bucket.wait(now) > 0]
+        return [a for a, bucket in self._addresses.items() if bucket.wait(now) > _EPSILON]
 
     def take_address(self, address: str) -> None:
         """Charge `address` for a message that starts now on a reserved slot."""

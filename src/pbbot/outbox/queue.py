@@ -48,12 +48,19 @@ class OutboxQueue:
         self.owner = owner
 
     async def claim(
-        self, channel: Channel, limit: int, *, busy: Collection[str] = (), verifiable: bool
+        self,
+        channel: Channel,
+        limit: int,
+        *,
+        verifiable: bool,
+        busy: Collection[str] = (),
+        keep: Collection[int] = (),
     ) -> Claim:
         """Up to `limit` due messages of `channel`, not to `busy` addresses, now leased to us.
 
         `verifiable`: the channel's sender can look up what the provider
         accepted, so an uncertain message may be tried again however often.
+        `keep`: the messages we are sending, whose leases we never take over.
         """
         async with self._sessionmaker.begin() as session:
             return await outbound.claim_due(
@@ -66,17 +73,22 @@ class OutboxQueue:
                 max_attempts=self._policy.max_attempts,
                 verifiable=verifiable,
                 busy=busy,
+                keep=keep,
             )
 
-    async def renew(self) -> int:
-        """Extend the leases of every message this outbox is sending; how many."""
+    async def renew(self, ids: Collection[int]) -> int:
+        """Extend our leases on the messages `ids` (those we are sending); how many we held."""
         async with self._sessionmaker.begin() as session:
             return await outbound.renew_leases(
-                session, owner=self.owner, until=self._clock.now() + self._lease()
+                session, owner=self.owner, ids=ids, until=self._clock.now() + self._lease()
             )
 
     async def release(self, channel: Channel, *, verifiable: bool) -> int:
-        """On stop: what this outbox still sends on `channel` goes back, uncertain, due now."""
+        """On stop: what this outbox holds on `channel` goes back, uncertain, due now.
+
+        That is the calls cut off, and any message whose outcome could not be
+        recorded (the database failed then); how many failed instead.
+        """
         async with self._sessionmaker.begin() as session:
             return await outbound.release_claims(
                 session,
@@ -87,10 +99,10 @@ class OutboxQueue:
                 verifiable=verifiable,
             )
 
-    async def recorded(self, channel: Channel, provider_ids: Collection[str]) -> set[str]:
-        """Which of `provider_ids` some message of `channel` was already recorded with."""
+    async def recorded(self, resident_id: int) -> set[str]:
+        """The provider ids already recorded for the resident's messages."""
         async with self._sessionmaker() as session:
-            return await outbound.recorded_provider_ids(session, channel, provider_ids)
+            return await outbound.recorded_provider_ids(session, resident_id)
 
     async def next_due_at(self, channels: Collection[Channel]) -> datetime | None:
         async with self._sessionmaker() as session:

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Mapping
 from uuid import uuid4
 
@@ -94,7 +93,8 @@ class Outbox:
         self._queue = OutboxQueue(
             sessionmaker, clock=self._clock, policy=self._policy, owner=uuid4().hex
         )
-        self._in_flight: Counter[Channel] = Counter()
+        # The messages of each channel whose calls are under way.
+        self._in_flight: dict[Channel, set[int]] = {channel: set() for channel in senders}
         self._tasks: set[asyncio.Task[None]] = set()
         self._woken = asyncio.Event()
 
@@ -155,7 +155,8 @@ class Outbox:
         wait: float | None = None
         for channel in self._senders:
             limiter = self._limiters[channel]
-            room = self._policy.batch_size - self._in_flight[channel]
+            in_flight = self._in_flight[channel]
+            room = self._policy.batch_size - len(in_flight)
             slots = limiter.reserve(room)
             if not slots:
                 if room > 0:  # else the tasks in flight wake the loop as they end
@@ -163,7 +164,11 @@ class Outbox:
                 continue
             try:
                 claim = await self._queue.claim(
-                    channel, slots, busy=limiter.busy(), verifiable=channel in self._logs
+                    channel,
+                    slots,
+                    verifiable=channel in self._logs,
+                    busy=limiter.busy(),
+                    keep=in_flight,
                 )
             except BaseException:
                 limiter.give_back(slots)
@@ -182,7 +187,7 @@ class Outbox:
         return taken, started, wait
 
     def _start(self, message: ClaimedMessage) -> asyncio.Task[None]:
-        self._in_flight[message.channel] += 1
+        self._in_flight[message.channel].add(message.id)
         task = asyncio.create_task(self._deliver(message), name=f"outbox message {message.id}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -197,17 +202,21 @@ class Outbox:
         try:
             await self._send(message)
         except Exception:
-            # The database failed while settling: the lease brings the message back.
+            # The database failed while settling: the lease, no longer renewed, runs out
+            # and the message is taken over (uncertain: it may have gone out).
             _log.exception("message %s: the outcome could not be recorded", message.id)
         finally:
-            self._in_flight[message.channel] -= 1
+            self._in_flight[message.channel].discard(message.id)
 
     async def _send(self, message: ClaimedMessage) -> None:
         limiter = self._limiters[message.channel]
         envelope = OutboundEnvelope(str(message.id), message.address, message.outbound)
+        log = self._logs.get(message.channel) if message.uncertain_since else None
+        # Read before the calls: a database error here is none of the provider's.
+        recorded = await self._queue.recorded(message.resident_id) if log else set()
         try:
             async with asyncio.timeout(self._policy.send_timeout):
-                receipt = await self._already_sent(message, envelope)
+                receipt = await self._already_sent(message, envelope, log, recorded)
                 if receipt is None:
                     receipt = await self._senders[message.channel].send(envelope)
         except RateLimited as error:
@@ -229,12 +238,20 @@ class Outbox:
             await self._queue.sent(message, receipt)
 
     async def _already_sent(
-        self, message: ClaimedMessage, envelope: OutboundEnvelope
+        self,
+        message: ClaimedMessage,
+        envelope: OutboundEnvelope,
+        log: SentLog | None,
+        recorded: set[str],
     ) -> SendReceipt | None:
-        """The provider's receipt if an earlier, uncertain attempt did reach it."""
+        """The provider's receipt if an earlier, uncertain attempt did reach it.
+
+        The provider's `log` has every message like this one since that
+        attempt began; one that no message of the resident was recorded with
+        (`recorded`) is this one's.
+        """
         if message.uncertain_since is None:
             return None
-        log = self._logs.get(message.channel)
         if log is None:
             _log.warning(
                 "message %s: an earlier attempt ended without an answer; sending it again, "
@@ -242,9 +259,7 @@ class Outbox:
                 message.id,
             )
             return None
-        receipts = await log.sent_since(envelope, message.uncertain_since)
-        recorded = await self._queue.recorded(message.channel, [r.provider_id for r in receipts])
-        for receipt in receipts:
+        for receipt in await log.sent_since(envelope, message.uncertain_since):
             if receipt.provider_id not in recorded:
                 _log.info(
                     "message %s: an earlier attempt did reach the provider (%s); not sent again",
@@ -258,9 +273,10 @@ class Outbox:
         """Keep the leases of the messages in flight alive, as long as the loop runs."""
         while True:
             await self._clock.sleep(self._policy.renew_every)
-            if self._tasks:
+            ids = set().union(*self._in_flight.values())
+            if ids:
                 try:
-                    await self._queue.renew()
+                    await self._queue.renew(ids)
                 except Exception:
                     # The next renewal may succeed within the lease; if none does,
                     # another outbox may take the messages over (and send them again).
@@ -298,13 +314,11 @@ class Outbox:
         for task in cut_off:
             task.cancel()
         await asyncio.gather(*cut_off, return_exceptions=True)
-        if not cut_off:
-            return
         try:
             for channel in self._senders:
                 await self._queue.release(channel, verifiable=channel in self._logs)
         except Exception:
-            # Their leases run out within seconds instead, and another outbox takes them over.
+            # Their leases run out within seconds instead, and any outbox takes them over.
             _log.exception("the outbox could not hand back the messages it was sending")
 
 

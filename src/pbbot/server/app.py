@@ -27,6 +27,7 @@ from pbbot.domain.messages import Channel
 from pbbot.outbox.limits import ChannelLimits, default_limits
 from pbbot.outbox.sender import Outbox
 from pbbot.runtime import Runtime
+from pbbot.server.guards import guards_for
 from pbbot.server.pipeline import InboundPipeline, StoreFailed
 from pbbot.server.telegram_webhook import TelegramWebhook
 from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
@@ -125,7 +126,11 @@ class ServerState:
         # SQLite writes one transaction at a time; PostgreSQL takes several at once.
         lanes = 1 if runtime.database.dialect.name == "sqlite" else POSTGRES_LANES
         self.pipeline = InboundPipeline(
-            runtime.service, replies_queued=self._wake_outbox, lanes=lanes
+            runtime.service,
+            replies_queued=self._wake_outbox,
+            lanes=lanes,
+            guards=guards_for(settings, runtime.edition, runtime.sessionmaker),
+            sessionmaker=runtime.sessionmaker,
         )
         self.stop = asyncio.Event()
 

@@ -15,6 +15,22 @@ on PostgreSQL, one on SQLite, which writes one transaction at a time). Across
 processes on PostgreSQL the conversation row lock keeps them from overlapping. Messages
 stored but not processed (by `ConversationService.accept`, or by an older
 version) are picked up by `recover`, at start and then periodically.
+
+Under load the pipeline pushes back rather than letting a queue grow: a lane
+holds at most `capacity` updates (two batches), so whatever it takes on is
+answered within a few batches' time. An update that finds its lane full waits
+up to `queue_wait` for a place, in arrival order, and then gets `Overloaded`:
+nothing is stored, the webhook answers 503 with Retry-After, and the channel
+sends the update again later. The guards (`pbbot.server.guards`) turn away,
+before any of this, what should cost nothing: SMS from other countries, a
+flooding resident's surplus, numbers over their replies for the hour.
+
+When the database fails, `pbbot.storage.failures` says how: an update it
+refuses for good is recorded without its content and answered as handled, so
+the channel does not send it forever; a batch is retried one update at a time
+so that the others behind it go ahead; a temporary failure raises
+`StoreFailed` (503), and so does every update of a batch when the database
+cannot be reached at all.
 """
 
 from __future__ import annotations
@@ -22,29 +38,85 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.channels.base import InboundUpdate
 from pbbot.conversations import ConversationService
+from pbbot.server.guards import Guards
+from pbbot.storage.failures import classify, describe, record_refused
 
-__all__ = ["InboundPipeline", "StoreFailed"]
+__all__ = ["InboundPipeline", "Overloaded", "StoreFailed", "retry_later"]
 
 _log = logging.getLogger(__name__)
 MAX_BATCH = 200
+LANE_CAPACITY = 2 * MAX_BATCH  # the batch being handled and the next one, full
+QUEUE_WAIT = 3.0  # seconds an update waits for a place in a full lane
+RETRY_AFTER = 5.0  # seconds a channel is asked to wait before sending again
 RECOVERY_INTERVAL = 30.0  # seconds between sweeps for stored, unprocessed messages
 RECOVERY_GRACE = timedelta(seconds=60)  # younger messages belong to a live process
 
 
 class StoreFailed(Exception):
-    """The database did not store the update: the webhook must not answer 2xx."""
+    """The update is not stored (the database failed for now): the webhook must
+    not answer 2xx, and asks the channel to send it again after `retry_after` s."""
+
+    def __init__(self, reason: str, *, retry_after: float = RETRY_AFTER):
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+
+class Overloaded(StoreFailed):
+    """The update's lane stayed full: nothing stored, the channel should send it later."""
+
+
+def retry_later(error: StoreFailed) -> web.Response:
+    """A webhook's answer to an update it could not store: 503 with Retry-After."""
+    return web.Response(
+        status=503,
+        text="try again later",
+        headers={"Retry-After": str(max(1, math.ceil(error.retry_after)))},
+    )
+
+
+@dataclass(eq=False, slots=True)
+class _Item:
+    update: InboundUpdate
+    done: asyncio.Future[bool]  # True once processed; False when nothing was done
+    placed: asyncio.Future[None] | None = None  # set when a held update gets its place
 
 
 class _Lane:
-    def __init__(self) -> None:
-        self.waiting: list[tuple[InboundUpdate, asyncio.Future[bool]]] = []
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.waiting: list[_Item] = []  # for the next batches
+        self.held: deque[_Item] = deque()  # arrived while `waiting` was full, in order
         self.wanted = asyncio.Event()
         self.busy = False
+
+    def place(self, item: _Item) -> bool:
+        """Queue `item` if there is room and no earlier update is held."""
+        if self.held or len(self.waiting) >= self.capacity:
+            return False
+        self.waiting.append(item)
+        self.wanted.set()
+        return True
+
+    def take(self) -> list[_Item]:
+        """The next batch; the places it frees go to the held updates, oldest first."""
+        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+        while self.held and len(self.waiting) < self.capacity:
+            item = self.held.popleft()
+            self.waiting.append(item)
+            assert item.placed is not None
+            item.placed.set_result(None)
+        return batch
 
 
 class InboundPipeline:
@@ -54,20 +126,54 @@ class InboundPipeline:
         *,
         replies_queued: Callable[[], None],
         lanes: int = 1,
+        guards: Guards | None = None,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        capacity: int = LANE_CAPACITY,
+        queue_wait: float = QUEUE_WAIT,
+        retry_after: float = RETRY_AFTER,
     ):
+        """`guards`: by default, the per-resident limit and no SMS. `sessionmaker`:
+        where updates the database refused are recorded (without it, only logged)."""
         self._service = service
         self._replies_queued = replies_queued
-        self._lanes = [_Lane() for _ in range(lanes)]
+        self._lanes = [_Lane(capacity) for _ in range(lanes)]
+        self._guards = guards or Guards()
+        self._sessionmaker = sessionmaker
+        self._queue_wait = queue_wait
+        self._retry_after = retry_after
 
     async def accept(self, update: InboundUpdate) -> bool:
         """Store and process the update (with whatever else is waiting); False if
-        its key was seen before. Raises `StoreFailed` when the database fails."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        nothing was done: its key was seen before, a guard turned it away, or the
+        database refused it for good (recorded). Raises `StoreFailed` when the
+        database fails for now, `Overloaded` when its lane stayed full."""
+        if not self._guards.admit(update.inbound):
+            return False
         resident = (update.inbound.channel, update.inbound.address)
         lane = self._lanes[hash(resident) % len(self._lanes)]
-        lane.waiting.append((update, future))
-        lane.wanted.set()
-        return await future
+        item = _Item(update, asyncio.get_running_loop().create_future())
+        if not lane.place(item):
+            await self._wait_for_place(lane, item)
+        return await item.done
+
+    async def _wait_for_place(self, lane: _Lane, item: _Item) -> None:
+        if len(lane.held) >= lane.capacity:  # even the wait is full: no use waiting
+            raise Overloaded("the inbound lanes are full", retry_after=self._retry_after)
+        item.placed = asyncio.get_running_loop().create_future()
+        lane.held.append(item)
+        try:
+            await asyncio.wait_for(asyncio.shield(item.placed), self._queue_wait)
+        except (TimeoutError, asyncio.CancelledError) as stopped:
+            if item.placed.done():  # placed just as the wait ended: it will be handled
+                if isinstance(stopped, asyncio.CancelledError):
+                    raise
+                return
+            lane.held.remove(item)
+            if isinstance(stopped, asyncio.CancelledError):
+                raise
+            raise Overloaded(
+                "the inbound lanes are full", retry_after=self._retry_after
+            ) from None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle updates until `stop` is set, then finish what is waiting."""
@@ -92,33 +198,74 @@ class InboundPipeline:
                 lane.wanted.clear()
                 await lane.wanted.wait()
                 continue
-            batch, lane.waiting = lane.waiting[:MAX_BATCH], lane.waiting[MAX_BATCH:]
+            batch = lane.take()
             lane.busy = True
             try:
                 await self._handle(batch)
             finally:
                 lane.busy = False
 
-    async def _handle(self, batch: list[tuple[InboundUpdate, asyncio.Future[bool]]]) -> None:
+    async def _handle(self, batch: list[_Item]) -> None:
         try:
+            silenced = await self._guards.silenced([item.update.inbound for item in batch])
+            if silenced:  # over their replies for the hour: not processed, no reply
+                _resolve([i for i in batch if i.update.inbound.address in silenced], False)
+                batch = [i for i in batch if i.update.inbound.address not in silenced]
             new, outcome = await self._service.handle_many(
-                [(update.inbound, update.key) for update, _ in batch]
+                [(item.update.inbound, item.update.key) for item in batch]
             )
         except Exception as error:
-            if len(batch) > 1:  # one bad update must not fail the others: one by one
+            failure = classify(error)
+            if len(batch) > 1 and failure != "unreachable":
+                # One bad update must not fail the others: one by one. Not when the
+                # database is unreachable: each would only wait for it in turn.
                 for item in batch:
                     await self._handle([item])
                 return
-            _log.error("could not store an update: %s", type(error).__name__)
-            _, future = batch[0]
-            if not future.done():
-                future.set_exception(StoreFailed(type(error).__name__))
+            if failure == "refused":
+                await self._record_refused(batch[0].update, describe(error))
+                _resolve(batch, False)
+                return
+            _log.error("could not store %d update(s): %s", len(batch), describe(error))
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_exception(StoreFailed(describe(error)))
             return
-        for (_, future), is_new in zip(batch, new, strict=True):
-            if not future.done():
-                future.set_result(is_new)
+        for item, is_new in zip(batch, new, strict=True):
+            _resolve([item], is_new)
         if outcome.replies:
             self._replies_queued()
+
+    async def _record_refused(self, update: InboundUpdate, reason: str) -> None:
+        """Keep the key and the verdict, so that a redelivery does nothing; the
+        webhook answers as for a handled update either way, since sending it
+        again would fail the same way."""
+        if self._sessionmaker is None:
+            _log.error("the database refused an update for good (%s); answered as handled", reason)
+            return
+        try:
+            async with self._sessionmaker.begin() as session:
+                inbound_id = await record_refused(
+                    session,
+                    update.inbound,
+                    update.key,
+                    now=datetime.now(UTC),
+                    error=f"refused by the database: {reason}",
+                )
+        except Exception as again:  # e.g. the key itself was what did not fit
+            _log.error(
+                "the database refused an update for good (%s) and its record (%s); "
+                "answered as handled",
+                reason,
+                describe(again),
+            )
+            return
+        _log.error(
+            "inbound message %s: refused by the database for good (%s); recorded, "
+            "answered as handled",
+            inbound_id,
+            reason,
+        )
 
     async def recover(self, *, grace: timedelta = timedelta(0)) -> int:
         """Process stored messages not processed yet, older than `grace`; how many."""
@@ -140,5 +287,11 @@ class InboundPipeline:
 
     async def drain(self) -> None:
         """Wait until every update accepted so far is handled."""
-        while any(lane.waiting or lane.busy for lane in self._lanes):
+        while any(lane.waiting or lane.held or lane.busy for lane in self._lanes):
             await asyncio.sleep(0.005)
+
+
+def _resolve(items: list[_Item], result: bool) -> None:
+    for item in items:
+        if not item.done.done():
+            item.done.set_result(result)

@@ -12,7 +12,12 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from pbbot.channels.sms.inbound import SIGNATURE_HEADER, parse_twilio_sms, verify_twilio_request
+from pbbot.channels.sms.inbound import (
+    SIGNATURE_HEADER,
+    parse_twilio_form,
+    parse_twilio_sms,
+    verify_twilio_request,
+)
 from pbbot.channels.sms.sender import STATUS_CALLBACK_PATH
 from pbbot.channels.sms.status import DeliveryStatus, parse_status_callback
 from pbbot.errors import BadWebhook
@@ -43,13 +48,23 @@ class TwilioWebhooks:
     async def _read(
         self, request: web.Request, path: str, parse: Callable[[Mapping[str, str]], T]
     ) -> T | web.Response:
-        """The parsed form of a genuine request, or the 4xx answer to a forged or odd one."""
-        form = await request.post()  # over the size limit: 413 from aiohttp
-        signature = request.headers.get(SIGNATURE_HEADER)
-        if not verify_twilio_request(self._auth_token, self._public_url + path, form, signature):
-            return web.Response(status=403, text="invalid Twilio signature")
+        """The parsed form of a genuine request, or the 4xx answer to a forged or odd one.
+
+        The form is read by `parse_twilio_form`, not aiohttp's `request.post()`,
+        which would hand the signature check a multipart form's file fields and
+        fail on bytes that are not in the request's charset (a 500 to anyone).
+        """
+        body = await request.read()  # over the size limit: 413 from aiohttp
         try:
-            return parse({name: value for name, value in form.items() if isinstance(value, str)})
+            form = parse_twilio_form(
+                body, content_type=request.content_type, charset=request.charset
+            )
+            signature = request.headers.get(SIGNATURE_HEADER)
+            if not verify_twilio_request(
+                self._auth_token, self._public_url + path, form, signature
+            ):
+                return web.Response(status=403, text="invalid Twilio signature")
+            return parse(form)
         except BadWebhook as error:
             return web.Response(status=error.status, text=str(error))
 

@@ -102,7 +102,7 @@ async def delete_resident(session: AsyncSession, channel: Channel, address: str)
 
 
 async def erase_history(
-    session: AsyncSession, resident_id: int, channel: Channel, address: str
+    session: AsyncSession, resident_id: int, channel: Channel, address: str, *, up_to: int
 ) -> None:
     """Forget what a resident said and was told, keeping only what reaches them.
 
@@ -122,7 +122,8 @@ async def erase_history(
         .where(
             InboundMessage.channel == channel,
             InboundMessage.address == address,
-            InboundMessage.processed_at.is_not(None),  # the unprocessed still need theirs
+            # Up to the message that asked for it; later ones still wait to be processed.
+            InboundMessage.id <= up_to,
         )
         .values(body={})
         .execution_options(synchronize_session=False)

@@ -192,6 +192,7 @@ async def claim_due(
     max_attempts: int,
     verifiable: bool,
     busy: Collection[str] = (),
+    keep: Collection[int] = (),
 ) -> Claim:
     """Take up to `limit` due messages of `channel` for `owner` to send now, most urgent first.
 
@@ -199,13 +200,14 @@ async def claim_due(
     taken is its resident's next one (see the module's docstring), not to an
     address in `busy` (whose own rate limit is used up), moves to `sending`
     with one more attempt, and is leased to `owner` until `now + lease`. First,
-    messages whose lease ran out under another owner are taken over.
+    messages whose lease ran out are taken over, except those in `keep`: the
+    caller's own calls still under way (a renewal came late; the call lives).
     """
     settled = await _take_over(
         session,
         channel,
         OutboundMessage.next_attempt_at <= now,
-        or_(OutboundMessage.lease_owner.is_(None), OutboundMessage.lease_owner != owner),
+        OutboundMessage.id.not_in(list(keep)),
         max_attempts=max_attempts,
         verifiable=verifiable,
     )
@@ -243,11 +245,17 @@ async def claim_due(
     return Claim(claimed, settled, held, more)
 
 
-async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) -> int:
-    """Extend the leases of every message `owner` is sending to `until`; how many."""
+async def renew_leases(
+    session: AsyncSession, *, owner: str, ids: Collection[int], until: datetime
+) -> int:
+    """Extend to `until` the leases `owner` holds on the messages `ids`; how many it still held."""
     result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.status == "sending", OutboundMessage.lease_owner == owner)
+        .where(
+            OutboundMessage.id.in_(list(ids)),
+            OutboundMessage.status == "sending",
+            OutboundMessage.lease_owner == owner,
+        )
         .values(next_attempt_at=until)
         .execution_options(synchronize_session=False)
     )
@@ -419,16 +427,12 @@ async def next_due_at(
     return due
 
 
-async def recorded_provider_ids(
-    session: AsyncSession, channel: Channel, provider_ids: Collection[str]
-) -> set[str]:
-    """Which of `provider_ids` are already recorded for a message of `channel`."""
-    if not provider_ids:
-        return set()
+async def recorded_provider_ids(session: AsyncSession, resident_id: int) -> set[str]:
+    """The provider ids recorded for the resident's messages (they name what reached them)."""
     found = await session.scalars(
         select(OutboundMessage.provider_id).where(
-            OutboundMessage.channel == channel,
-            OutboundMessage.provider_id.in_(list(provider_ids)),
+            OutboundMessage.resident_id == resident_id,
+            OutboundMessage.provider_id.is_not(None),
         )
     )
     return {str(provider_id) for provider_id in found}

@@ -24,6 +24,7 @@ class QuestionRow:
     channel: str
     address: str
     locale: str | None
+    subscribed: bool
     text: str
     asked_at: datetime
     answer: str | None
@@ -44,6 +45,7 @@ _COLUMNS = (
     Resident.channel,
     Resident.address,
     Resident.locale,
+    Resident.subscribed,
     Question.text,
     Question.asked_at,
     Question.answer,
@@ -57,13 +59,13 @@ async def list_questions(session: AsyncSession, *, open_only: bool = True) -> li
     statement = statement.order_by(Question.id)
     if open_only:
         statement = statement.where(Question.answered_at.is_(None))
-    return [QuestionRow(*row) for row in await session.execute(statement)]
+    return [QuestionRow(**row._asdict()) for row in await session.execute(statement)]
 
 
 async def find_question(session: AsyncSession, question_id: int) -> QuestionRow | None:
     statement = select(*_COLUMNS).join(Resident, Resident.id == Question.resident_id)
     row = (await session.execute(statement.where(Question.id == question_id))).first()
-    return QuestionRow(*row) if row else None
+    return QuestionRow(**row._asdict()) if row else None
 
 
 async def answer_question(

@@ -5,7 +5,12 @@ from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
 from pbbot.channels.base import InboundUpdate
-from pbbot.channels.sms.inbound import parse_twilio_sms, verify_twilio_request
+from pbbot.channels.sms.inbound import (
+    MAX_BODY_CHARS,
+    parse_twilio_form,
+    parse_twilio_sms,
+    verify_twilio_request,
+)
 from pbbot.domain.messages import Inbound
 from pbbot.errors import BadWebhook
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN
@@ -86,8 +91,46 @@ def test_body_keeps_emoji_and_right_to_left_text_drops_control_characters() -> N
     assert update.inbound.text == "مرحبا 👋\nSELECT * FROM residents; --"
 
 
-def test_a_ten_thousand_character_body_is_kept_whole() -> None:
-    assert len(parse_twilio_sms(_inbound_form("x" * 10_000)).inbound.text) == 10_000
+def test_a_body_is_cut_at_the_1600_characters_twilio_takes() -> None:
+    assert MAX_BODY_CHARS == 1600
+    assert parse_twilio_sms(_inbound_form("é" * 1600)).inbound.text == "é" * 1600
+    assert parse_twilio_sms(_inbound_form("x" * 10_000)).inbound.text == "x" * 1600
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def test_a_form_is_read_as_twilio_posts_it() -> None:
+    body = b"Body=Ja+%F0%9F%91%8D+%D9%86%D8%B9%D9%85&To=&MediaUrl0=a&MediaUrl0=b\r\n"
+    form = parse_twilio_form(body, content_type=_FORM, charset=None)
+    assert list(form.items()) == [
+        ("Body", "Ja 👍 نعم"),
+        ("To", ""),
+        ("MediaUrl0", "a"),
+        ("MediaUrl0", "b"),
+    ]
+    assert parse_twilio_form(b"Body=x", content_type=_FORM, charset="UTF-8") == {"Body": "x"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "charset", "status"),
+    [
+        (b"Body=x", "multipart/form-data", None, 415),  # file fields would reach the validator
+        (b"Body=x", "application/json", None, 415),
+        (b"Body=x", _FORM, "klingon", 415),  # unknown: LookupError in aiohttp's reader
+        (b"Body=x", _FORM, "latin-1", 415),
+        (b"Body=\xff\xfe", _FORM, None, 400),  # raw bytes that are not UTF-8
+        (b"Body=%ff%fe", _FORM, None, 400),  # percent-encoded ones
+        (b"a&" * 300, _FORM, None, 400),  # 300 fields
+    ],
+    ids=["multipart", "json", "unknown-charset", "latin-1", "raw-bytes", "escaped-bytes", "fields"],
+)
+def test_a_body_that_is_no_twilio_form_is_refused_before_its_signature_is_checked(
+    body: bytes, content_type: str, charset: str | None, status: int
+) -> None:
+    with pytest.raises(BadWebhook) as raised:
+        parse_twilio_form(body, content_type=content_type, charset=charset)
+    assert raised.value.status == status
 
 
 @pytest.mark.parametrize(
@@ -96,6 +139,8 @@ def test_a_ten_thousand_character_body_is_kept_whole() -> None:
         {},
         _inbound_form(sid="SM123"),
         _inbound_form(sid=""),
+        _inbound_form(sid="SM" + "3f" * 16 + "\x00"),
+        _inbound_form(sid="SM" + "3f" * 200),
         _inbound_form(sender="0470123456"),
         _inbound_form(sender="PBBOT"),
         {k: v for k, v in _inbound_form().items() if k != "From"},

@@ -29,7 +29,33 @@ def test_delivered_has_no_error_code() -> None:
 
 
 @pytest.mark.parametrize(
-    "form", [{}, {"MessageSid": SID}, {"MessageSid": SID, "MessageStatus": "exploded"}]
+    "form",
+    [
+        {},
+        {"MessageSid": SID},
+        {"MessageSid": SID, "MessageStatus": "exploded"},
+        # PostgreSQL's text refuses NUL: a database error, not a 4xx.
+        {"MessageSid": SID + "\x00", "MessageStatus": "delivered"},
+        {"MessageSid": "SM\x00", "MessageStatus": "delivered"},
+        {"MessageSid": SID * 10, "MessageStatus": "delivered"},
+        # int() refuses both, though "²".isdigit() is true.
+        {"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "²"},
+        {"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "3" * 5000},
+        {"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "3" * 20},  # no INTEGER
+        {"MessageSid": SID, "MessageStatus": "failed", "ErrorCode": "-1"},
+    ],
+    ids=[
+        "empty",
+        "no-status",
+        "unknown-status",
+        "nul-after-sid",
+        "nul-sid",
+        "long-sid",
+        "superscript-code",
+        "5000-digit-code",
+        "20-digit-code",
+        "negative-code",
+    ],
 )
 def test_a_form_that_is_no_status_callback_is_a_bad_webhook(form: dict[str, str]) -> None:
     with pytest.raises(BadWebhook):

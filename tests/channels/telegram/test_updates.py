@@ -125,3 +125,23 @@ async def test_updates_pbbot_does_not_handle_are_ignored(
     driver: Driver, update: dict[str, object]
 ) -> None:
     assert _parse(driver, update) is None
+
+
+async def test_texts_are_cut_at_what_telegram_takes(driver: Driver) -> None:
+    parsed = _parse(driver, tg.text_message("é" * 4096 + "x" * 10_000))
+    assert parsed is not None
+    assert parsed.inbound.text == "é" * 4096
+
+
+async def test_what_telegram_never_sends_is_not_kept(driver: Driver) -> None:
+    # Button data is at most 64 bytes: a longer payload is not a tap on pbbot's buttons.
+    assert _parse(driver, tg.callback_query("x" * 64)) is not None
+    assert _parse(driver, tg.callback_query("x" * 65)) is None
+    # A language code is an IETF tag; a longer one is no hint.
+    parsed = _parse(driver, tg.text_message("hallo", language_code="nl-" + "x" * 100))
+    assert parsed is not None
+    assert parsed.inbound.language_hint is None
+    # A number has at most 15 digits.
+    parsed = _parse(driver, tg.contact_message("3" * 16))
+    assert parsed is not None
+    assert parsed.inbound.contact_phone is None

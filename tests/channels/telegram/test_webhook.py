@@ -24,6 +24,8 @@ def test_secret_check() -> None:
     assert not webhook_secret_ok(None, "s3cr3t-T0ken_x")
     assert not webhook_secret_ok("", "s3cr3t-T0ken_x")
     assert not webhook_secret_ok("s3cr3t-T0kén_x", "s3cr3t-T0ken_x")  # non-ASCII: no TypeError
+    # A raw byte 0xff in the header, as aiohttp decodes it: str.encode() refuses it.
+    assert not webhook_secret_ok(b"s3cr3t-T0k\xffn_x".decode(errors="surrogateescape"), "s3cr3t")
 
 
 def test_webhook_body_is_parsed() -> None:
@@ -60,6 +62,66 @@ def test_a_body_that_is_no_update_is_a_bad_webhook(body: bytes) -> None:
     with pytest.raises(BadWebhook) as raised:
         parse_webhook_body(body, BOT_ID)
     assert raised.value.status == 400
+
+
+def _update_with(**changes: object) -> bytes:
+    update = tg.location_message(update_id=815000500)
+    message = update["message"]
+    for name, value in changes.items():
+        if name == "update_id":
+            update[name] = value
+        elif name in ("latitude", "longitude"):
+            message["location"] = {**message["location"], name: value}
+        else:  # "chat" or "from": their id
+            message[name] = {**message[name], "id": value}
+    return json.dumps(update).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # RecursionError in json.loads
+        b'{"update_id": 1, "x": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001,
+        b'{"update_id": ' + b"9" * 5000 + b"}",  # over Python's 4,300 digits for int()
+        # Longer than the key's and the address's columns, once in the store:
+        _update_with(update_id=10**195),
+        _update_with(update_id="9" * 195),  # pydantic reads digits in a string as an int
+        _update_with(chat=10**140),
+        _update_with(**{"from": -(2**63) - 1}),
+        # A NaN that the database's JSON refuses, or no place on earth:
+        _update_with(latitude="NaN"),
+        _update_with(longitude=float("inf")),  # json.dumps writes Infinity
+        _update_with(latitude=90.5),
+    ],
+    ids=[
+        "deep-array",
+        "deep-object",
+        "5000-digits",
+        "long-update-id",
+        "long-update-id-string",
+        "long-chat-id",
+        "long-user-id",
+        "nan-latitude",
+        "infinite-longitude",
+        "latitude-past-the-pole",
+    ],
+)
+def test_a_body_no_telegram_sends_is_a_bad_webhook(body: bytes) -> None:
+    with pytest.raises(BadWebhook) as raised:
+        parse_webhook_body(body, BOT_ID)
+    assert raised.value.status == 400
+
+
+def test_ids_and_places_telegram_sends_are_taken() -> None:
+    body = _update_with(
+        update_id=2**31, chat=-(2**52), latitude=-90.0, longitude=180.0, **{"from": 2**52}
+    )
+    parsed = parse_webhook_body(body, BOT_ID)
+    assert parsed is not None
+    assert (parsed.key, parsed.inbound.address) == (
+        f"telegram:{BOT_ID}:{2**31}",
+        str(-(2**52)),
+    )
 
 
 def test_unknown_update_types_are_ignored() -> None:

@@ -7,9 +7,11 @@ only ever moves forward and a late "sent" never overwrites "delivered".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pbbot.channels.sms.inbound import MESSAGE_SID
 from pbbot.errors import BadWebhook
 
 __all__ = ["DeliveryStatus", "parse_status_callback", "status_moves_forward"]
@@ -26,6 +28,8 @@ _RANK = {
     "failed": 4,
     "canceled": 4,
 }
+# Twilio's error codes have five digits (30003, 30007, ...).
+_ERROR_CODE = re.compile(r"[0-9]{1,6}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +46,20 @@ class DeliveryStatus:
 
 
 def parse_status_callback(form: Mapping[str, str]) -> DeliveryStatus:
-    """The status in a (verified) callback form; `BadWebhook` if it is not one."""
+    """The status in a (verified) callback form; `BadWebhook` if it is not one.
+
+    The SID and the error code are checked whole: a NUL byte, which
+    PostgreSQL's text refuses, or a number `int` cannot read (thousands of
+    digits, "²", which `str.isdigit` accepts) never reach the database.
+    """
     sid = form.get("MessageSid") or ""
     status = (form.get("MessageStatus") or "").lower()
-    if not sid or status not in _RANK:
-        raise BadWebhook(f"not a status callback: MessageSid {sid!r}, status {status!r}")
+    if not MESSAGE_SID.fullmatch(sid) or status not in _RANK:
+        raise BadWebhook(f"not a status callback: MessageSid {sid[:40]!r}, status {status[:40]!r}")
     code = form.get("ErrorCode") or ""
-    return DeliveryStatus(sid, status, int(code) if code.isdigit() else None)
+    if code and not _ERROR_CODE.fullmatch(code):
+        raise BadWebhook(f"not a status callback: ErrorCode {code[:40]!r}")
+    return DeliveryStatus(sid, status, int(code) if code else None)
 
 
 def status_moves_forward(old: str | None, new: str) -> bool:

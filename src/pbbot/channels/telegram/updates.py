@@ -23,9 +23,17 @@ from pbbot.channels.base import InboundUpdate
 from pbbot.channels.text import clean_text
 from pbbot.domain.messages import Inbound, Location
 
-__all__ = ["CHANNEL", "START_PARAM", "parse_update", "update_key"]
+__all__ = ["CHANNEL", "MAX_TEXT_CHARS", "START_PARAM", "parse_update", "update_key"]
 
 CHANNEL = "telegram"
+# What Telegram lets a resident send: texts of up to 4,096 characters (captions
+# 1,024), button data of up to 64 bytes (so at most 64 characters), and
+# language codes are IETF tags (35 characters at most). Anything longer did not
+# come from Telegram and is cut or dropped rather than stored.
+MAX_TEXT_CHARS = 4096
+_MAX_PAYLOAD_CHARS = 64
+_MAX_LANGUAGE_CHARS = 35
+_MAX_PHONE_DIGITS = 15  # E.164
 # Deep-link payloads (t.me/bot?start=...): Telegram allows 1-64 of these characters.
 START_PARAM = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _START = re.compile(r"/start(?:@\w+)?(?:\s+(?P<param>.*))?", re.DOTALL)
@@ -122,12 +130,12 @@ def parse_update(update: UpdateLike, bot_id: int) -> InboundUpdate | None:
         inbound = _from_message(update.message)
         return InboundUpdate(key=key, inbound=inbound) if inbound else None
     query = update.callback_query
-    if query is not None and query.data:
+    if query is not None and query.data and len(query.data) <= _MAX_PAYLOAD_CHARS:
         inbound = Inbound(
             channel=CHANNEL,
             address=str(query.from_user.id),
             payload=query.data,
-            language_hint=query.from_user.language_code,
+            language_hint=_language(query.from_user),
         )
         return InboundUpdate(key=key, inbound=inbound, callback_query_id=query.id)
     return None
@@ -137,7 +145,7 @@ def _from_message(message: MessageLike) -> Inbound | None:
     sender = message.from_user
     if message.chat.type != "private" or sender is None:
         return None
-    text = clean_text(message.text or message.caption or "")
+    text = clean_text(message.text or message.caption or "", max_chars=MAX_TEXT_CHARS)
     start_param = None
     start = _START.fullmatch(text.strip())
     if start:
@@ -152,7 +160,7 @@ def _from_message(message: MessageLike) -> Inbound | None:
         address=str(message.chat.id),
         text=text,
         start_param=start_param,
-        language_hint=sender.language_code,
+        language_hint=_language(sender),
         # Only the resident's own number: a forwarded address-book card is not consent.
         contact_phone=(
             _e164(contact.phone_number)
@@ -170,7 +178,12 @@ def _from_message(message: MessageLike) -> Inbound | None:
     )
 
 
-def _e164(phone_number: str) -> str:
+def _language(user: UserLike) -> str | None:
+    code = user.language_code
+    return code if code and len(code) <= _MAX_LANGUAGE_CHARS else None
+
+
+def _e164(phone_number: str) -> str | None:
     """Telegram sends "32470123456" (sometimes with "+"); pbbot stores "+32470123456"."""
-    digits = "".join(char for char in phone_number if char.isdigit())
-    return f"+{digits}"
+    digits = "".join(char for char in phone_number[:64] if char.isdigit())
+    return f"+{digits}" if len(digits) <= _MAX_PHONE_DIGITS else None

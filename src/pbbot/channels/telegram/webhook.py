@@ -38,8 +38,13 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def webhook_secret_ok(received: str | None, secret: str) -> bool:
-    """Whether the header carries our secret; compared in constant time."""
-    if received is None:
+    """Whether the header carries our secret; compared in constant time.
+
+    Secrets are ASCII (Telegram's rule, checked by `set_webhook`), so a header
+    that is not cannot be ours. A raw non-ASCII byte in it reaches us as a
+    lone surrogate, which `str.encode` refuses.
+    """
+    if received is None or not received.isascii():
         return False
     return hmac.compare_digest(received.encode(), secret.encode())
 
@@ -52,15 +57,51 @@ def parse_webhook_body(body: bytes, bot_id: int) -> InboundUpdate | None:
     """
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadWebhook(f"body is not JSON: {error}") from None
+    except RecursionError:  # nested deeper than the parser's stack
+        raise BadWebhook("body is not a Telegram update (nested too deeply)") from None
+    except ValueError as error:  # not JSON, not Unicode, an integer of over 4,300 digits
+        raise BadWebhook(f"body is not JSON: {str(error)[:100]}") from None
     if not isinstance(data, dict):
         raise BadWebhook("body is not a Telegram update (not an object)")
     try:
         update = Update.model_validate(data)
     except ValidationError as error:
         raise BadWebhook(f"body is not a Telegram update: {error.error_count()} errors") from None
+    _check_telegram_ranges(update)
     return parse_update(update, bot_id)
+
+
+# Telegram's ids fit in a signed 64-bit integer (at most 52 significant bits).
+_INT64 = range(-(2**63), 2**63)
+
+
+def _check_telegram_ranges(update: Update) -> None:
+    """`BadWebhook` for numbers no Telegram update holds, in the fields pbbot keeps.
+
+    pydantic reads "999...9" (a string) or 1e300 as an int and "NaN" as a
+    float, so a body that is valid JSON could still carry an update id or a
+    chat id too long for its column (the key and the address) or a NaN that
+    the database's JSON refuses: as the database failing, this would be
+    retried forever.
+    """
+    ids = [update.update_id]
+    message = update.message
+    if message is not None:
+        ids.append(message.chat.id)
+        if message.from_user is not None:
+            ids.append(message.from_user.id)
+        if message.contact is not None and message.contact.user_id is not None:
+            ids.append(message.contact.user_id)
+        location = message.location
+        # Written so that NaN, which compares false with everything, fails too.
+        if location is not None and not (
+            abs(location.latitude) <= 90 and abs(location.longitude) <= 180
+        ):
+            raise BadWebhook("body is not a Telegram update (a location off the globe)")
+    if update.callback_query is not None:
+        ids.append(update.callback_query.from_user.id)
+    if any(number not in _INT64 for number in ids):
+        raise BadWebhook("body is not a Telegram update (an id out of range)")
 
 
 def webhook_answer(update: InboundUpdate) -> dict[str, Any] | None:
