@@ -37,7 +37,7 @@ from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN
 from tests.server.harness import PUBLIC_URL, SECRET, SMS_FROM, City, running_city
 from tests.server.raw_http import raw_post
 
-# Per database: some 6 s on SQLite, 4 s on PostgreSQL (two cores).
+# Per database: some 4 s on SQLite or PostgreSQL (two cores).
 EXAMPLES = 400
 SMS_PATH = "/sms/twilio"
 STATUS_PATH = "/sms/twilio/status"

@@ -21,7 +21,8 @@ ANSWER_WORDS: dict[str, str] = {
     # Translators: words that mean "yes, I agree", separated by |; the first is shown in texts.
     "yes": N_("YES|ok|okay|agree|sure|yep"),
     # Translators: words that mean "no" or "cancel", separated by |; the first is shown in
-    # texts. Never use STOP, END or QUIT: on SMS the carrier blocks the number for those.
+    # texts. Never use STOP, STOPALL, END, QUIT or UNSUBSCRIBE: on SMS the carrier blocks
+    # the number for those (and for CANCEL, which therefore only means "no" on Telegram).
     "no": N_("NO|cancel|nope|not now"),
     # Translators: words that skip an optional question, separated by |.
     "skip": N_("SKIP|prefer not to say|rather not say|pass"),

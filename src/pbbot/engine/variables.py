@@ -169,7 +169,6 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
     "contact": _contact,
     "keywords": _keywords,
     "keyword_start": lambda ctx, turn, t: shown_word("start", turn.channel, t, ctx.carrier),
-    "keyword_language": lambda ctx, turn, t: shown_word("language", turn.channel, t, ctx.carrier),
     "skip_word": lambda ctx, turn, t: answer_word("no", t),
     "voting_age": lambda ctx, turn, t: format_number(
         ctx.edition.voting.min_age or 0, t.babel_locale
@@ -183,7 +182,7 @@ VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
 
 # Variables that depend on the resident or channel; the others only on the edition,
 # the day and the language, so a context computes each once per language.
-_PER_RESIDENT = frozenset({"profile", "keywords", "keyword_start", "keyword_language"})
+_PER_RESIDENT = frozenset({"profile", "keywords", "keyword_start"})
 
 
 @cache
