@@ -108,3 +108,41 @@ def test_sms_keywords_mirror_the_messaging_services_lists() -> None:
 def test_a_wrong_sms_keyword_list_names_the_setting(value: str) -> None:
     with pytest.raises(SettingsError, match="PBBOT_SMS_HELP_WORDS"):
         load_sms_keywords({"PBBOT_SMS_HELP_WORDS": value})
+
+
+def test_the_guards_on_cost_and_load_have_defaults() -> None:
+    settings = load_settings(TWILIO)
+    assert settings.twilio is not None
+    assert (settings.twilio.countries, settings.twilio.replies_per_hour) == (None, 30)
+    assert settings.inbound_per_minute == 30
+
+
+def test_the_guards_on_cost_and_load_are_set() -> None:
+    settings = load_settings(
+        {
+            **TWILIO,
+            "PBBOT_SMS_COUNTRIES": " +32, +3161 ,+",
+            "PBBOT_SMS_REPLIES_PER_HOUR": "12",
+            "PBBOT_INBOUND_PER_MINUTE": "5",
+        }
+    )
+    assert settings.twilio is not None
+    assert settings.twilio.countries == ("+32", "+3161", "+")
+    assert (settings.twilio.replies_per_hour, settings.inbound_per_minute) == (12, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PBBOT_SMS_COUNTRIES", "BE,NL", "expected comma-separated calling codes like +32,+31"),
+        ("PBBOT_SMS_COUNTRIES", "+32,0032", "expected comma-separated calling codes like +32,+31"),
+        ("PBBOT_SMS_COUNTRIES", ",", "expected comma-separated calling codes like +32,+31"),
+        ("PBBOT_SMS_REPLIES_PER_HOUR", "0", "expected a whole number above 0, got '0'"),
+        ("PBBOT_SMS_REPLIES_PER_HOUR", "2.5", "expected a whole number above 0, got '2.5'"),
+        ("PBBOT_INBOUND_PER_MINUTE", "many", "expected a whole number above 0, got 'many'"),
+    ],
+)
+def test_a_wrong_guard_setting_is_named(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**TWILIO, name: value})
+    assert str(raised.value).startswith(f"{name}: {message}")

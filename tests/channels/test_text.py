@@ -13,8 +13,9 @@ def test_joiners_and_right_to_left_marks_stay() -> None:
 
 
 def test_lone_surrogates_go() -> None:
-    # JSON may escape half an emoji ("\ud83d"); no UTF-8 encoder (no database
-    # driver) takes it, so kept it would fail the transaction that stores it.
+    # JSON may escape half an emoji ("\ud83d"); no UTF-8 encoder takes it, so
+    # kept, it would fail the transaction that writes it to a text column (a
+    # question for the city team, on PostgreSQL).
     assert clean_text("ok\ud83d \udc4d", max_chars=100) == "ok"
 
 

@@ -93,3 +93,21 @@ def test_wrong_edition_is_refused(
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(EditionError, match="cannot read file"):
         load_edition(tmp_path / "nope.yaml")
+
+
+def test_the_country_is_optional_and_must_have_a_calling_code(tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert load_edition(SAMPLE).country == "BE"
+    path = tmp_path / "edition.yaml"
+    path.write_text(text.replace("\ncountry: BE", "\n"), encoding="utf-8")
+    assert load_edition(path).country is None
+    lines = text.splitlines()
+    line = 1 + next(n for n, content in enumerate(lines) if content.startswith("country:"))
+    for wrong in ("be", "Belgium", "XX", "EU"):
+        path.write_text(text.replace("\ncountry: BE", f"\ncountry: {wrong}"), encoding="utf-8")
+        with pytest.raises(EditionError) as raised:
+            load_edition(path)
+        assert (raised.value.line, raised.value.message) == (
+            line,
+            f"field 'country': expected an ISO 3166 country code such as BE, got {wrong!r}",
+        )

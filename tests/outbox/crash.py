@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,8 @@ class Figures:
     # Seconds from the restart (the new process spawned) until every resident had every reply;
     # None: not by the deadline.
     answered_after_restart: float | None
+    # The same for the residents who had no reply on its way ("sending") at the kill.
+    others_answered_after_restart: float | None
     # Seconds the new process took to answer /healthz.
     startup: float
     # Residents still missing a reply at the deadline.
@@ -224,20 +226,22 @@ def _unanswered(
     telegram: SlowTelegramAPI,
     twilio: FakeTwilioServer,
     residents: int,
+    *,
+    besides: Collection[tuple[str, str]] = (),
 ) -> int:
-    """Residents with no reply yet, or with a reply still unsent or never received."""
+    """Residents with no reply yet, or with a reply still unsent or never received, not
+    counting those in `besides` ((channel, address))."""
     queued = Counter((channel, address) for channel, address, _ in rows)
     waiting = {(c, a) for c, a, status in rows if status in ("queued", "sending")}
-    missing = 0
-    for chat in chats(residents):
-        key = ("telegram", str(chat))
-        got = len(set(telegram.texts_to(chat)))
-        missing += key in waiting or not queued[key] or got < queued[key]
-    for phone in phones(residents):
-        key = ("sms", phone)
-        got = len(set(twilio.bodies_to(phone)))
-        missing += key in waiting or not queued[key] or got < queued[key]
-    return missing
+    received = {
+        **{("telegram", str(chat)): len(set(telegram.texts_to(chat))) for chat in chats(residents)},
+        **{("sms", phone): len(set(twilio.bodies_to(phone))) for phone in phones(residents)},
+    }
+    return sum(
+        key in waiting or not queued[key] or got < queued[key]
+        for key, got in received.items()
+        if key not in besides
+    )
 
 
 async def crash_and_restart(
@@ -285,18 +289,22 @@ async def crash_and_restart(
         received = _received(telegram, twilio)
         recorded = Counter(c for c, _, s in rows if s not in ("queued", "sending"))
         unrecorded = {c: sum(received[c].values()) - recorded[c] for c in received}
+        on_their_way = {(c, a) for c, a, s in rows if s == "sending"}
 
         started = time.monotonic()
         restarted = _Server(database_url, *urls, log)
         try:
             await restarted.ready(session, startup_timeout)
             startup = time.monotonic() - started
-            answered = None
-            while time.monotonic() - started < deadline:
+            answered = others = None
+            while answered is None and time.monotonic() - started < deadline:
                 rows = await _outbound(database_url)
+                if others is None and not _unanswered(
+                    rows, telegram, twilio, residents, besides=on_their_way
+                ):
+                    others = time.monotonic() - started
                 if not _unanswered(rows, telegram, twilio, residents):
                     answered = time.monotonic() - started
-                    break
                 await asyncio.sleep(0.1)
         finally:
             restarted.stop()
@@ -308,6 +316,7 @@ async def crash_and_restart(
             unrecorded_at_kill=unrecorded,
             doubles=_doubles(telegram, twilio, residents),
             answered_after_restart=answered,
+            others_answered_after_restart=others,
             startup=startup,
             unanswered=_unanswered(rows, telegram, twilio, residents),
         )

@@ -131,8 +131,8 @@ def _with_latitude(latitude: object) -> dict[str, Any]:
     [
         b'{"update_id": 1, "message": ' * 3000 + b"{}" + b"}" * 3000,
         b'{"update_id": ' + b"1" * 5000 + b"}",
-        # On PostgreSQL, a key or an address longer than its column: a database
-        # error, so 503, and Telegram would send the update again forever.
+        # A key or an address longer than its column: PostgreSQL refused it in
+        # the transaction (it was a 503, and Telegram sent the update again forever).
         json.dumps(text_message("hallo", update_id=10**195)).encode(),
         json.dumps(_with_chat_id(text_message("hallo", update_id=3), "4" * 140)).encode(),
         # A NaN the database's JSON refuses (PostgreSQL) or stores as no number (SQLite).

@@ -134,7 +134,11 @@ async def test_numbers_over_their_replies_for_the_hour_are_silenced(
         first = await guards.silenced([*numbers, Inbound("telegram", "+32470000001")])
         second = await guards.silenced(numbers)
     wall = now + timedelta(minutes=56)  # the replies are an hour old now
-    assert (first, second, await guards.silenced(numbers)) == ({"+32470000001"}, first, set())
+    assert (first, second, await guards.silenced(numbers)) == (
+        {("sms", "+32470000001")},
+        first,
+        set(),
+    )
     assert [record.getMessage() for record in caplog.records] == [
         "SMS number +32…01 was sent 3 replies in the last hour: its messages get no reply "
         "until the hour has passed"

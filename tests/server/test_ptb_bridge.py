@@ -51,7 +51,7 @@ async def test_the_engine_answers_through_the_citys_application(
     assert own == ["news"]  # the city's own handlers keep working
     texts = [str(call.params["text"]) for call in api.calls_to("sendMessage")]
     # "/news" reached pbbot too, as a first contact; "??" is not a language.
-    assert "Choose your language" in texts[0]
+    assert "Choose a language" in texts[0]
     assert texts[1] == "Please tap one of the buttons."
     assert texts[-1].endswith("Do you agree?")
     assert [call.params["callback_query_id"] for call in api.calls_to("answerCallbackQuery")] == [

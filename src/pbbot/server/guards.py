@@ -20,8 +20,8 @@ the channel does not send it again.
   answers what they last saw. Counted in the outbox, so it holds across
   restarts and processes; logged once an hour per number, masked.
 
-The first two count in this process's memory: processes sharing a database
-each allow their own share.
+The per-resident limit counts in this process's memory: processes sharing a
+database each allow a resident their own share.
 """
 
 from __future__ import annotations
@@ -108,8 +108,9 @@ class Guards:
         bucket.take(now)
         return True
 
-    async def silenced(self, inbounds: Collection[Inbound]) -> set[str]:
-        """The SMS numbers among `inbounds` that had their replies for the hour."""
+    async def silenced(self, inbounds: Collection[Inbound]) -> set[tuple[str, str]]:
+        """The residents (channel, address) among the senders of `inbounds` whose
+        SMS number had its replies for the hour."""
         numbers = {inbound.address for inbound in inbounds if inbound.channel == SMS}
         if not numbers or self._sessionmaker is None:
             return set()
@@ -126,7 +127,7 @@ class Guards:
                     masked(number),
                     self._per_hour,
                 )
-        return over
+        return {(SMS, number) for number in over}
 
     def _sweep(self, now: float) -> None:
         # A bucket full again is the same as none: forget those, once a minute,

@@ -17,13 +17,13 @@ stored but not processed (by `ConversationService.accept`, or by an older
 version) are picked up by `recover`, at start and then periodically.
 
 Under load the pipeline pushes back rather than letting a queue grow: a lane
-holds at most `capacity` updates (two batches), so whatever it takes on is
-answered within a few batches' time. An update that finds its lane full waits
-up to `queue_wait` for a place, in arrival order, and then gets `Overloaded`:
-nothing is stored, the webhook answers 503 with Retry-After, and the channel
-sends the update again later. The guards (`pbbot.server.guards`) turn away,
-before any of this, what should cost nothing: SMS from other countries, a
-flooding resident's surplus, numbers over their replies for the hour.
+(`pbbot.server.lanes`) holds at most `capacity` updates, two batches, so what
+it takes on is answered within a few batches' time; an update that finds no
+place within `queue_wait` gets `Overloaded`: nothing is stored, the webhook
+answers 503 with Retry-After, and the channel sends it again later. Before
+any of this the guards (`pbbot.server.guards`) turn away what should cost
+nothing: SMS from other countries, a flooding resident's surplus, numbers
+over their replies for the hour.
 
 When the database fails, `pbbot.storage.failures` says how: an update it
 refuses for good is recorded without its content and answered as handled, so
@@ -39,9 +39,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -50,6 +48,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pbbot.channels.base import InboundUpdate
 from pbbot.conversations import ConversationService
 from pbbot.server.guards import Guards
+from pbbot.server.lanes import Item, Lane
+from pbbot.storage import repositories
 from pbbot.storage.failures import classify, describe, record_refused
 
 __all__ = ["InboundPipeline", "Overloaded", "StoreFailed", "retry_later"]
@@ -85,40 +85,6 @@ def retry_later(error: StoreFailed) -> web.Response:
     )
 
 
-@dataclass(eq=False, slots=True)
-class _Item:
-    update: InboundUpdate
-    done: asyncio.Future[bool]  # True once processed; False when nothing was done
-    placed: asyncio.Future[None] | None = None  # set when a held update gets its place
-
-
-class _Lane:
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self.waiting: list[_Item] = []  # for the next batches
-        self.held: deque[_Item] = deque()  # arrived while `waiting` was full, in order
-        self.wanted = asyncio.Event()
-        self.busy = False
-
-    def place(self, item: _Item) -> bool:
-        """Queue `item` if there is room and no earlier update is held."""
-        if self.held or len(self.waiting) >= self.capacity:
-            return False
-        self.waiting.append(item)
-        self.wanted.set()
-        return True
-
-    def take(self) -> list[_Item]:
-        """The next batch; the places it frees go to the held updates, oldest first."""
-        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
-        while self.held and len(self.waiting) < self.capacity:
-            item = self.held.popleft()
-            self.waiting.append(item)
-            assert item.placed is not None
-            item.placed.set_result(None)
-        return batch
-
-
 class InboundPipeline:
     def __init__(
         self,
@@ -136,7 +102,7 @@ class InboundPipeline:
         where updates the database refused are recorded (without it, only logged)."""
         self._service = service
         self._replies_queued = replies_queued
-        self._lanes = [_Lane(capacity) for _ in range(lanes)]
+        self._lanes = [Lane(capacity) for _ in range(lanes)]
         self._guards = guards or Guards()
         self._sessionmaker = sessionmaker
         self._queue_wait = queue_wait
@@ -149,31 +115,11 @@ class InboundPipeline:
         database fails for now, `Overloaded` when its lane stayed full."""
         if not self._guards.admit(update.inbound):
             return False
-        resident = (update.inbound.channel, update.inbound.address)
-        lane = self._lanes[hash(resident) % len(self._lanes)]
-        item = _Item(update, asyncio.get_running_loop().create_future())
-        if not lane.place(item):
-            await self._wait_for_place(lane, item)
-        return await item.done
-
-    async def _wait_for_place(self, lane: _Lane, item: _Item) -> None:
-        if len(lane.held) >= lane.capacity:  # even the wait is full: no use waiting
+        item = Item(update, asyncio.get_running_loop().create_future())
+        lane = self._lanes[hash(item.resident) % len(self._lanes)]
+        if not await lane.enter(item, wait=self._queue_wait):
             raise Overloaded("the inbound lanes are full", retry_after=self._retry_after)
-        item.placed = asyncio.get_running_loop().create_future()
-        lane.held.append(item)
-        try:
-            await asyncio.wait_for(asyncio.shield(item.placed), self._queue_wait)
-        except (TimeoutError, asyncio.CancelledError) as stopped:
-            if item.placed.done():  # placed just as the wait ended: it will be handled
-                if isinstance(stopped, asyncio.CancelledError):
-                    raise
-                return
-            lane.held.remove(item)
-            if isinstance(stopped, asyncio.CancelledError):
-                raise
-            raise Overloaded(
-                "the inbound lanes are full", retry_after=self._retry_after
-            ) from None
+        return await item.done
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle updates until `stop` is set, then finish what is waiting."""
@@ -190,7 +136,7 @@ class InboundPipeline:
         for lane in self._lanes:
             lane.wanted.set()
 
-    async def _handle_waiting(self, lane: _Lane, stop: asyncio.Event) -> None:
+    async def _handle_waiting(self, lane: Lane, stop: asyncio.Event) -> None:
         while True:
             if not lane.waiting:
                 if stop.is_set():
@@ -198,19 +144,21 @@ class InboundPipeline:
                 lane.wanted.clear()
                 await lane.wanted.wait()
                 continue
-            batch = lane.take()
+            batch = lane.take(MAX_BATCH)
             lane.busy = True
             try:
                 await self._handle(batch)
             finally:
                 lane.busy = False
 
-    async def _handle(self, batch: list[_Item]) -> None:
+    async def _handle(self, batch: list[Item]) -> None:
         try:
             silenced = await self._guards.silenced([item.update.inbound for item in batch])
             if silenced:  # over their replies for the hour: not processed, no reply
-                _resolve([i for i in batch if i.update.inbound.address in silenced], False)
-                batch = [i for i in batch if i.update.inbound.address not in silenced]
+                _resolve([item for item in batch if item.resident in silenced], False)
+                batch = [item for item in batch if item.resident not in silenced]
+                if not batch:
+                    return
             new, outcome = await self._service.handle_many(
                 [(item.update.inbound, item.update.key) for item in batch]
             )
@@ -268,11 +216,56 @@ class InboundPipeline:
         )
 
     async def recover(self, *, grace: timedelta = timedelta(0)) -> int:
-        """Process stored messages not processed yet, older than `grace`; how many."""
-        count = await self._service.process_pending(received_before=datetime.now(UTC) - grace)
+        """Process stored messages not processed yet, older than `grace`; how many.
+
+        A message the database refuses for good is marked processed with the
+        error, found by going one at a time, so that it does not fail every
+        sweep (and every start) and the messages behind it go ahead.
+        """
+        received_before = datetime.now(UTC) - grace
+        count = 0
+        while True:  # each round one by one settles at least the oldest message
+            try:
+                count += await self._service.process_pending(received_before=received_before)
+                break
+            except Exception as error:
+                if classify(error) == "unreachable" or self._sessionmaker is None:
+                    raise
+                settled = await self._recover_one_by_one(self._sessionmaker, received_before)
+                if not settled:  # nothing pending, yet the sweep failed: not a message's fault
+                    raise
+                count += settled
         if count:
             self._replies_queued()
         return count
+
+    async def _recover_one_by_one(
+        self, sessionmaker: async_sessionmaker[AsyncSession], received_before: datetime
+    ) -> int:
+        async with sessionmaker() as session:
+            ids = await repositories.pending_inbound_ids(
+                session, limit=MAX_BATCH, received_before=received_before
+            )
+        for inbound_id in ids:  # oldest first; a temporary failure stops the sweep, in order
+            try:
+                await self._service.process_many([inbound_id])
+            except Exception as error:
+                if classify(error) != "refused":
+                    raise
+                async with sessionmaker.begin() as session:
+                    await repositories.finish_inbound(
+                        session,
+                        inbound_id,
+                        now=datetime.now(UTC),
+                        error=f"refused by the database: {describe(error)}",
+                    )
+                _log.error(
+                    "inbound message %s: refused by the database for good (%s); "
+                    "marked processed",
+                    inbound_id,
+                    describe(error),
+                )
+        return len(ids)
 
     async def _recover_periodically(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -287,11 +280,11 @@ class InboundPipeline:
 
     async def drain(self) -> None:
         """Wait until every update accepted so far is handled."""
-        while any(lane.waiting or lane.held or lane.busy for lane in self._lanes):
+        while not all(lane.idle for lane in self._lanes):
             await asyncio.sleep(0.005)
 
 
-def _resolve(items: list[_Item], result: bool) -> None:
+def _resolve(items: list[Item], result: bool) -> None:
     for item in items:
         if not item.done.done():
             item.done.set_result(result)

@@ -78,11 +78,10 @@ _INT64 = range(-(2**63), 2**63)
 def _check_telegram_ranges(update: Update) -> None:
     """`BadWebhook` for numbers no Telegram update holds, in the fields pbbot keeps.
 
-    pydantic reads "999...9" (a string) or 1e300 as an int and "NaN" as a
-    float, so a body that is valid JSON could still carry an update id or a
-    chat id too long for its column (the key and the address) or a NaN that
-    the database's JSON refuses: as the database failing, this would be
-    retried forever.
+    pydantic reads digits in a string ("999...9") as an int and "NaN" as a
+    float, so valid JSON can still carry an update id or a chat id longer
+    than its column (the key, the address) or a NaN that PostgreSQL's JSON
+    refuses. Refused here, such an update costs no transaction.
     """
     ids = [update.update_id]
     message = update.message
