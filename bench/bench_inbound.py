@@ -79,7 +79,14 @@ def _serve(kind: str, port: int, database_url: str | None) -> None:
 
         assert database_url is not None
         asyncio.run(upgrade(database_url))
-        settings = load_settings({"PBBOT_TELEGRAM_TOKEN": TOKEN, "PBBOT_TELEGRAM_SECRET": SECRET})
+        settings = load_settings(
+            {
+                "PBBOT_TELEGRAM_TOKEN": TOKEN,
+                "PBBOT_TELEGRAM_SECRET": SECRET,
+                # The load generator is one flooding resident per connection, by design.
+                "PBBOT_INBOUND_PER_MINUTE": "1000000",
+            }
+        )
         runtime = build_runtime(
             ROOT / "examples" / "mechelen-2027.yaml", database_url, date(2027, 2, 20)
         )

@@ -146,3 +146,20 @@ def test_a_wrong_guard_setting_is_named(name: str, value: str, message: str) -> 
     with pytest.raises(SettingsError) as raised:
         load_settings({**TWILIO, name: value})
     assert str(raised.value).startswith(f"{name}: {message}")
+
+
+def test_no_secret_is_in_the_settings_repr() -> None:
+    """Settings end up in tracebacks and debug logs: the credentials must not."""
+    settings = load_settings(
+        {
+            "PBBOT_TELEGRAM_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "PBBOT_TELEGRAM_SECRET": "webhook-secret",
+            "PBBOT_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "PBBOT_TWILIO_AUTH_TOKEN": "twilio-auth-token",
+            "PBBOT_TWILIO_FROM": "+3215000000",
+            "PBBOT_PUBLIC_URL": "https://pb.example.be",
+        }
+    )
+    shown = repr(settings)
+    for secret in ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "webhook-secret", "twilio-auth-token"):
+        assert secret not in shown

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pbbot.errors import SettingsError
@@ -46,9 +46,9 @@ DEFAULT_SMS_REPLIES_PER_HOUR = 30
 
 @dataclass(frozen=True, slots=True)
 class TelegramSettings:
-    token: str
-    secret: str | None  # needed for the webhook, not for polling
-    api_url: str | None  # a self-hosted Bot API server (or the tests' fake)
+    token: str = field(repr=False)  # never in a log line or a traceback
+    secret: str | None = field(repr=False)  # needed for the webhook, not for polling
+    api_url: str | None = None  # a self-hosted Bot API server (or the tests' fake)
 
     @property
     def bot_id(self) -> int:
@@ -58,7 +58,7 @@ class TelegramSettings:
 @dataclass(frozen=True, slots=True)
 class TwilioSettings:
     account_sid: str
-    auth_token: str
+    auth_token: str = field(repr=False)
     sender: str  # a phone number or a messaging service SID ("MG...")
     segments_per_second: float
     # The prefixes of the numbers answered (PBBOT_SMS_COUNTRIES); None: the edition's country.

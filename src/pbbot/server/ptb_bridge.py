@@ -40,7 +40,9 @@ class PtbBridge:
             {"telegram": self._sender},
             limits=limits or default_limits(),
         )
-        self.pipeline = InboundPipeline(runtime.service, replies_queued=self.outbox.wake)
+        self.pipeline = InboundPipeline(
+            runtime.service, replies_queued=self.outbox.wake, sessionmaker=runtime.sessionmaker
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 

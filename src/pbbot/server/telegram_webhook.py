@@ -16,7 +16,7 @@ from pbbot.channels.telegram.webhook import (
     webhook_secret_ok,
 )
 from pbbot.errors import BadWebhook
-from pbbot.server.pipeline import InboundPipeline, StoreFailed
+from pbbot.server.pipeline import InboundPipeline, StoreFailed, retry_later
 
 __all__ = ["TelegramWebhook"]
 
@@ -39,7 +39,7 @@ class TelegramWebhook:
             return web.Response(status=200)
         try:
             await self._pipeline.accept(update)
-        except StoreFailed:  # not stored: the sender must retry later
-            return web.Response(status=503, text="try again later")
+        except StoreFailed as error:  # not stored: the sender must retry later
+            return retry_later(error)
         answer = webhook_answer(update)  # also for a redelivery: the tap needs an answer
         return web.json_response(answer) if answer else web.Response(status=200)

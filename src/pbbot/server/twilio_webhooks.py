@@ -21,7 +21,7 @@ from pbbot.channels.sms.inbound import (
 from pbbot.channels.sms.sender import STATUS_CALLBACK_PATH
 from pbbot.channels.sms.status import DeliveryStatus, parse_status_callback
 from pbbot.errors import BadWebhook
-from pbbot.server.pipeline import InboundPipeline, StoreFailed
+from pbbot.server.pipeline import InboundPipeline, StoreFailed, retry_later
 
 __all__ = ["SMS_PATH", "STATUS_PATH", "TwilioWebhooks"]
 
@@ -74,8 +74,8 @@ class TwilioWebhooks:
             return update
         try:
             await self._pipeline.accept(update)
-        except StoreFailed:  # not stored: the sender must retry later
-            return web.Response(status=503, text="try again later")
+        except StoreFailed as error:  # not stored: the sender must retry later
+            return retry_later(error)
         return web.Response(text=_EMPTY_TWIML, content_type="text/xml")
 
     async def status(self, request: web.Request) -> web.StreamResponse:
