@@ -162,13 +162,10 @@ class Outbox:
                 if room > 0:  # else the tasks in flight wake the loop as they end
                     wait = _sooner(wait, limiter.delay())
                 continue
+            busy = limiter.busy()
             try:
                 claim = await self._queue.claim(
-                    channel,
-                    slots,
-                    verifiable=channel in self._logs,
-                    busy=limiter.busy(),
-                    keep=in_flight,
+                    channel, slots, verifiable=channel in self._logs, busy=busy, keep=in_flight
                 )
             except BaseException:
                 limiter.give_back(slots)
@@ -182,7 +179,7 @@ class Outbox:
                 wait = 0.0  # settling a message can make its resident's next one due
             if claim.more:
                 wait = _sooner(wait, limiter.delay())
-            for address in claim.held:
+            for address in busy:  # it may have a message due, left for its slot
                 wait = _sooner(wait, limiter.delay(address))
         return taken, started, wait
 

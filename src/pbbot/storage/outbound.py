@@ -43,7 +43,7 @@ moment, and only where the provider cannot be asked.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -107,14 +107,12 @@ class Claim:
     """What one claim took: messages to send now, and how many it settled without sending.
 
     Messages to an unreachable resident fail, and bulk messages to a resident
-    who unsubscribed are skipped, right at the claim. `held` are the addresses
-    of due messages left queued because their address was busy; `more` says
-    that due messages were left because the limit was reached.
+    who unsubscribed are skipped, right at the claim. `more`: the claim reached
+    its limit, so more messages may be due.
     """
 
     messages: list[ClaimedMessage]
     settled: int = 0
-    held: list[str] = field(default_factory=list)
     more: bool = False
 
 
@@ -211,24 +209,15 @@ async def claim_due(
         max_attempts=max_attempts,
         verifiable=verifiable,
     )
-    # Each busy address holds at most one head (one per resident), so this many
-    # rows hold `limit` others if there are, and one more tells that there are.
-    heads = _due_heads(channel, now=now, limit=limit + len(busy) + 1)
-    busy_addresses = set(busy)
+    rows = (await session.execute(_due_heads(channel, now=now, limit=limit, busy=busy))).all()
     claimed: list[ClaimedMessage] = []
-    held: list[str] = []
-    more = False
-    for row in (await session.execute(heads)).all():
+    for row in rows:
         if row.unreachable:
             settled += await _fail_unsent(session, row.resident_id, _UNREACHABLE)
         elif row.priority >= PRIORITY_BULK and not row.subscribed:
             settled += await _skip_bulk(session, row.resident_id)
-        elif row.address in busy_addresses:
-            held.append(row.address)
-        elif len(claimed) < limit:
-            claimed.append(_claimed(row, channel))
         else:
-            more = True
+            claimed.append(_claimed(row, channel))
     if claimed:
         await session.execute(
             update(OutboundMessage)
@@ -242,7 +231,7 @@ async def claim_due(
             )
             .execution_options(synchronize_session=False)
         )
-    return Claim(claimed, settled, held, more)
+    return Claim(claimed, settled, more=len(rows) == limit)
 
 
 async def renew_leases(
@@ -286,8 +275,9 @@ async def release_claims(
     )
 
 
-def _due_heads(channel: Channel, *, now: datetime, limit: int) -> Any:
-    """Due queued messages of `channel` that are their resident's next, locked on PostgreSQL.
+def _due_heads(channel: Channel, *, now: datetime, limit: int, busy: Collection[str]) -> Any:
+    """Due queued messages of `channel` that are their resident's next, not to a `busy`
+    address, locked on PostgreSQL.
 
     Served by the (status, channel, priority, next_attempt_at) index in its
     order; the "nothing ahead" test by the (resident_id, status) index.
@@ -324,6 +314,7 @@ def _due_heads(channel: Channel, *, now: datetime, limit: int) -> Any:
             OutboundMessage.status == "queued",
             OutboundMessage.channel == channel,
             OutboundMessage.next_attempt_at <= now,
+            OutboundMessage.address.not_in(list(busy)),
             ~exists(ahead),
         )
         .order_by(OutboundMessage.priority, OutboundMessage.next_attempt_at, OutboundMessage.id)
@@ -472,7 +463,7 @@ async def settle_retry(
     """Back to the queue until `at`, noting `error` if given.
 
     `counted=False` gives the attempt back: the message was not refused, only
-    held (a rate limit, a stop before sending).
+    held (the provider's rate limit).
     """
     values: dict[str, Any] = {"status": "queued", "next_attempt_at": at}
     values["attempts"] = message.attempts if counted else message.attempts - 1
