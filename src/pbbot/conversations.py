@@ -311,7 +311,7 @@ class ConversationService:
             await EVENT_HANDLERS[type(event)](session, resident_id, event, now)
         for (channel, address), last_id in forgotten.items():
             resident_id = locked[(channel, address)].resident_id
-            await repositories.forget_content(session, resident_id, channel, address, up_to=last_id)
+            await data_rights.forget_content(session, resident_id, channel, address, up_to=last_id)
         saves = [
             (found, states[resident])
             for resident, found in locked.items()

@@ -23,7 +23,7 @@ from pbbot.storage.tables import (
     Resident,
 )
 
-__all__ = ["delete_resident", "erase_history", "export_resident"]
+__all__ = ["delete_resident", "erase_history", "export_resident", "forget_content"]
 
 
 async def export_resident(
@@ -117,12 +117,39 @@ async def erase_history(
             .where(entity.resident_id == resident_id)
             .execution_options(synchronize_session=False)
         )
+    await _blank_inbound(session, channel, address, up_to=up_to)
+
+
+async def forget_content(
+    session: AsyncSession, resident_id: int, channel: Channel, address: str, *, up_to: int
+) -> None:
+    """Blank what a resident wrote up to the message just processed, and what the
+    bot answered that has left (it may quote them: "District: Nekkerspoel"), for a
+    resident who declined to have it kept or deleted their answers. The keys
+    stay (a redelivery must still be recognized); replies still queued still
+    have to go."""
+    await _blank_inbound(session, channel, address, up_to=up_to)
+    await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.resident_id == resident_id,
+            OutboundMessage.status.not_in(("queued", "sending")),
+        )
+        .values(text="", choices=[])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _blank_inbound(
+    session: AsyncSession, channel: Channel, address: str, *, up_to: int
+) -> None:
+    """The content of a resident's stored messages goes, their keys stay. Only up
+    to the message that asked for it: later ones still wait to be processed."""
     await session.execute(
         update(InboundMessage)
         .where(
             InboundMessage.channel == channel,
             InboundMessage.address == address,
-            # Up to the message that asked for it; later ones still wait to be processed.
             InboundMessage.id <= up_to,
         )
         .values(body={})

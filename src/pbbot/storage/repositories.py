@@ -143,35 +143,6 @@ async def store_inbound_many(
     return [ids.pop(key, None) for _, key in items]
 
 
-async def forget_content(
-    session: AsyncSession, resident_id: int, channel: Channel, address: str, *, up_to: int
-) -> None:
-    """Blank what a resident wrote up to the message just processed, and what the
-    bot answered that has left (it may quote them: "District: Nekkerspoel"), for a
-    resident who declined to have it kept or deleted their answers. The keys
-    stay (a redelivery must still be recognized); later messages still wait to
-    be processed, and replies still queued still have to go."""
-    await session.execute(
-        update(InboundMessage)
-        .where(
-            InboundMessage.channel == channel,
-            InboundMessage.address == address,
-            InboundMessage.id <= up_to,
-        )
-        .values(body={})
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.resident_id == resident_id,
-            OutboundMessage.status.not_in(("queued", "sending")),
-        )
-        .values(text="", choices=[])
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def pending_inbound_ids(
     session: AsyncSession, *, limit: int, received_before: datetime | None = None
 ) -> list[int]:
