@@ -39,7 +39,7 @@ from pbbot.engine.events import (
 from pbbot.engine.keywords import CARRIER_CHANNELS
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import data_rights, opt_out, outbound, questions, repositories
+from pbbot.storage import data_rights, outbound, questions, repositories
 
 __all__ = [
     "EVENT_HANDLERS",
@@ -306,7 +306,7 @@ class ConversationService:
                 session, locked[(channel, address)].resident_id, channel, address, up_to=erasing_id
             )
         for resident_id in stopped:
-            await opt_out.skip_queued(session, resident_id)
+            await outbound.skip_queued(session, resident_id)
         for resident_id, event in domain_events:
             await EVENT_HANDLERS[type(event)](session, resident_id, event, now)
         for (channel, address), last_id in forgotten.items():

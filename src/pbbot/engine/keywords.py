@@ -27,7 +27,6 @@ The rules (`global_word`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -66,7 +65,8 @@ GlobalWord = Literal["menu", "help", "language", "stop", "start", "stop_hint"]
 CarrierKind = Literal["opt_out", "opt_in", "help"]
 
 
-def _folded(words: Iterable[str]) -> frozenset[str]:
+@cache  # the carrier's lists are fixed: fold them once, not on every SMS
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(word) for word in words if word.strip())
 
 

@@ -75,12 +75,14 @@ __all__ = [
     "settle_failed",
     "settle_retry",
     "settle_sent",
+    "skip_queued",
 ]
 
 _UNSENT = ("queued", "sending")
 
 _UNREACHABLE = "the resident cannot be reached on this channel"
 _UNSUBSCRIBED = "skipped: the resident unsubscribed"
+_STOPPED = "skipped: the resident sent STOP"
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,15 +516,18 @@ async def mark_unreachable(session: AsyncSession, resident_id: int) -> None:
     await _fail_unsent(session, resident_id, _UNREACHABLE)
 
 
+async def skip_queued(session: AsyncSession, resident_id: int) -> int:
+    """The resident sent STOP: skip every message still queued for them; how many.
+
+    On Telegram no carrier drops them. A message already handed to the provider
+    cannot be called back; the STOP confirmation is queued after this runs.
+    """
+    return await _settle_queued(session, resident_id, status="skipped", error=_STOPPED)
+
+
 async def _fail_unsent(session: AsyncSession, resident_id: int, error: str) -> int:
     """Fail every message still queued for the resident; how many."""
-    result = await session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.resident_id == resident_id, OutboundMessage.status == "queued")
-        .values(status="failed", error=error)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return await _settle_queued(session, resident_id, status="failed", error=error)
 
 
 async def _skip_bulk(session: AsyncSession, resident_id: int) -> int:
@@ -530,14 +535,23 @@ async def _skip_bulk(session: AsyncSession, resident_id: int) -> int:
 
     Replies still go: the confirmation of their STOP must reach them.
     """
+    return await _settle_queued(
+        session, resident_id, status="skipped", error=_UNSUBSCRIBED, only_bulk=True
+    )
+
+
+async def _settle_queued(
+    session: AsyncSession, resident_id: int, *, status: str, error: str, only_bulk: bool = False
+) -> int:
+    """Give the resident's queued messages (only bulk ones, if asked) a final status."""
+    statement = update(OutboundMessage).where(
+        OutboundMessage.resident_id == resident_id, OutboundMessage.status == "queued"
+    )
+    if only_bulk:
+        statement = statement.where(OutboundMessage.priority >= PRIORITY_BULK)
     result = await session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.resident_id == resident_id,
-            OutboundMessage.status == "queued",
-            OutboundMessage.priority >= PRIORITY_BULK,
+        statement.values(status=status, error=error).execution_options(
+            synchronize_session=False
         )
-        .values(status="skipped", error=_UNSUBSCRIBED)
-        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
