@@ -39,7 +39,7 @@ from pbbot.engine.events import (
 from pbbot.engine.keywords import CARRIER_CHANNELS
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
-from pbbot.storage import data_rights, outbound, questions, repositories
+from pbbot.storage import data_rights, erasure, outbound, questions, repositories
 
 __all__ = [
     "EVENT_HANDLERS",
@@ -124,6 +124,7 @@ class ConversationService:
         self._clock = clock
         self._simulated = simulated
         self._prefix = "sim-" if simulated else ""
+        self._key: bytes | None = None  # the erasure hash key, read once
 
     async def handle(self, inbound: Inbound, *, key: str | None = None) -> list[Outbound]:
         """Store and process `inbound` in one transaction; [] if `key` was seen before.
@@ -131,12 +132,8 @@ class ConversationService:
         If the step raises, nothing is stored and `StepFailed` is raised.
         """
         async with self._sessionmaker.begin() as session:
-            (inbound_id,) = await repositories.store_inbound_many(
-                session,
-                [(inbound, key or _new_key(inbound))],
-                now=self._clock(),
-                processed=True,
-                channel_prefix=self._prefix,
+            (inbound_id,) = await self._store(
+                session, [(inbound, key or _new_key(inbound))], now=self._clock(), processed=True
             )
             if inbound_id is None:
                 return []
@@ -159,9 +156,7 @@ class ConversationService:
         now = self._clock()
         keyed = [(inbound, key or _new_key(inbound)) for inbound, key in items]
         async with self._sessionmaker.begin() as session:
-            ids = await repositories.store_inbound_many(
-                session, keyed, now=now, processed=True, channel_prefix=self._prefix
-            )
+            ids = await self._store(session, keyed, now=now, processed=True)
             stored = [
                 (inbound_id, inbound)
                 for inbound_id, (inbound, _) in zip(ids, keyed, strict=True)
@@ -174,13 +169,30 @@ class ConversationService:
     async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
         """Store `inbound` for later processing; its id, or None if `key` was seen before."""
         async with self._sessionmaker.begin() as session:
-            stored = await repositories.store_inbound_many(
-                session,
-                [(inbound, key or _new_key(inbound))],
-                now=self._clock(),
-                channel_prefix=self._prefix,
+            stored = await self._store(
+                session, [(inbound, key or _new_key(inbound))], now=self._clock()
             )
         return stored[0]
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        keyed: Sequence[tuple[Inbound, str]],
+        *,
+        now: datetime,
+        processed: bool = False,
+    ) -> list[int | None]:
+        """Store messages under their keys; None for a key seen before, erased ones too."""
+        ids = await repositories.store_inbound_many(
+            session, keyed, now=now, processed=processed, channel_prefix=self._prefix
+        )
+        stored = [(key, inbound_id) for (_, key), inbound_id in zip(keyed, ids, strict=True)]
+        return await erasure.drop_erased(session, await self._erasure_key(session), stored)
+
+    async def _erasure_key(self, session: AsyncSession) -> bytes:
+        if self._key is None:
+            self._key = await erasure.erasure_key(session, now=self._clock())
+        return self._key
 
     async def process(self, inbound_id: int) -> list[Outbound]:
         """Process a stored message once; [] if it was processed already.
@@ -263,13 +275,17 @@ class ConversationService:
                 outcome.failed.append((inbound_id, error))
                 continue
             states[resident] = state
+            was_erased = conversation.erased or resident in erased
             erasure = next(
                 (i for i, e in enumerate(events) if isinstance(e, ErasureRequested)), None
             )
+            reply_to: int | None = inbound_id
             if erasure is not None:
                 # Forget what this batch gathered for them too, and keep only what
-                # the step did after the erasure (its confirmation).
+                # the step did after the erasure (its confirmation), which answers
+                # a message that will be gone.
                 erased[resident] = inbound_id
+                reply_to = None
                 events = events[erasure:]
                 events_rows = [
                     r for r in events_rows if r["resident_id"] != conversation.resident_id
@@ -288,7 +304,7 @@ class ConversationService:
                 (conversation.resident_id, e) for e in events if isinstance(e, DomainEvent)
             ]
             changes.setdefault(resident, {}).update(
-                _resident_changes(conversation, state, events, inbound)
+                _resident_changes(conversation, state, events, inbound, now, was_erased=was_erased)
             )
             replies = [event.message for event in events if isinstance(event, MessageCreated)]
             outcome.replies += replies
@@ -299,11 +315,19 @@ class ConversationService:
                     channel=inbound.channel,
                     address=inbound.address,
                     now=now,
-                    inbound_id=inbound_id,
+                    inbound_id=reply_to,
                 )
+        if erased:
+            key = await self._erasure_key(session)
         for (channel, address), erasing_id in erased.items():
             await data_rights.erase_history(
-                session, locked[(channel, address)].resident_id, channel, address, up_to=erasing_id
+                session,
+                locked[(channel, address)].resident_id,
+                channel,
+                address,
+                up_to=erasing_id,
+                key=key,
+                now=now,
             )
         for resident_id in stopped:
             await outbound.skip_queued(session, resident_id)
@@ -323,6 +347,8 @@ class ConversationService:
         for resident, values in changes.items():
             if values:
                 await repositories.update_resident(session, locked[resident].resident_id, **values)
+        for resident in erased:  # at once if nothing waits to be sent (the simulator)
+            await outbound.purge_erased(session, locked[resident].resident_id)
         return outcome
 
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
@@ -333,8 +359,10 @@ class ConversationService:
     async def delete_resident(self, channel: Channel, address: str) -> bool:
         """Erase a resident with their conversation, messages and events; False if unknown."""
         async with self._sessionmaker.begin() as session:
-            return await data_rights.delete_resident(session, channel, address)
-
+            key = await self._erasure_key(session)
+            return await data_rights.delete_resident(
+                session, channel, address, key=key, now=self._clock()
+            )
 
     def _resident(self, inbound: Inbound) -> tuple[Channel, str]:
         """The stored (channel, address) of the resident who sent `inbound`."""
@@ -351,15 +379,23 @@ def _resident_changes(
     state: ConversationState,
     events: Sequence[Event],
     inbound: Inbound,
+    now: datetime,
+    *,
+    was_erased: bool,
 ) -> dict[str, Any]:
-    """The resident columns that mirror this step's outcome, where they changed."""
+    """The resident columns that mirror this step's outcome, where they changed.
+
+    `was_erased`: they had erased everything before this message.
+    """
     changes: dict[str, Any] = {}
     if state.locale != locked.locale:
         changes["locale"] = state.locale
     if locked.start_param is None and inbound.start_param:
         changes["start_param"] = inbound.start_param
     if any(isinstance(event, ErasureRequested) for event in events):
-        changes.update(locale=None, start_param=None)
+        changes.update(locale=None, start_param=None, erased_at=now)
+    elif was_erased:  # they wrote again before their row was gone: they stay
+        changes["erased_at"] = None
     for event in events:
         if isinstance(event, Unsubscribed | Resubscribed):
             changes["subscribed"] = isinstance(event, Resubscribed)

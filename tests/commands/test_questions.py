@@ -64,7 +64,7 @@ async def test_a_question_is_listed_and_the_answer_reaches_the_resident_in_their
     runtime = build_runtime(EDITION, database, TODAY)
     try:
         async with runtime.sessionmaker() as session:
-            sent = (await session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))
+            sent = await session.scalars(select(OutboundMessage).order_by(OutboundMessage.id))
             last = sent.all()[-1]
             question = await session.scalar(select(Question))
             export = await export_resident(session, "sms", PHONE)

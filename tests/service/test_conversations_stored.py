@@ -12,14 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 from pbbot.domain.messages import Inbound, Outbound
-from pbbot.engine.state import ConversationState
 from pbbot.runtime import build_runtime
 from pbbot.storage.tables import (
-    Conversation,
-    ConversationEvent,
     InboundMessage,
     OutboundMessage,
-    Resident,
 )
 from tests.conversations.script import LANGUAGES, RENDERINGS, SCRIPTS, play
 
@@ -57,29 +53,6 @@ async def test_restart_loses_no_conversation(database_url: str) -> None:
     # had chosen English and was at the consent question.
     assert replies[0].locale == "en"
     assert replies[0].text.startswith("In which district do you live?")
-
-
-async def test_erasing_everything_leaves_only_the_confirmation(database_url: str) -> None:
-    runtime = build_runtime(EDITION, database_url, TODAY)
-    phone = "+32470000004"
-    try:
-        for text in ["👋", "3", "1", "2", "30", "4", "2", "1"]:  # ... My data, everything, yes
-            replies = await runtime.service.handle(Inbound(channel="sms", address=phone, text=text))
-        assert replies[-1].text == runtime.flows.step("privacy", "erased").text  # in English
-        async with runtime.sessionmaker() as session:
-            resident = await session.scalar(select(Resident))
-            assert resident is not None
-            state = await session.scalar(select(Conversation.state))
-            outbound = list(await session.scalars(select(OutboundMessage.text)))
-            bodies = list(await session.scalars(select(InboundMessage.body)))
-            events = list(await session.scalars(select(ConversationEvent.type)))
-    finally:
-        await runtime.close()
-    assert (resident.locale, resident.start_param) == (None, None)
-    assert state is not None and ConversationState.from_json(state) == ConversationState()
-    assert outbound == [replies[-1].text]  # only the confirmation, still to be sent
-    assert bodies == [{}] * 8  # keys kept against redelivery, contents gone
-    assert events == ["erasure_requested", "action_called"]
 
 
 async def _stored(runtime: object, address: str) -> tuple[list[dict[str, object]], list[str]]:

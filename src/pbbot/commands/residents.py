@@ -2,8 +2,9 @@
 
 A resident who asks the city (by mail, at a desk) what pbbot stores about them
 gets the export; one who asks to be forgotten is deleted with everything that
-hangs off them. Residents can also erase their data themselves in the chat
-(main menu, "My data").
+hangs off them, but for the hashed keys of their messages, which keep a
+replayed webhook from bringing a deleted message back. Residents can also
+erase their data themselves in the chat (main menu, "My data").
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import UTC, datetime
 
 from pbbot.commands.options import database_url
 
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def _run(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for this command, so that the others start quickly.
-    from pbbot.storage import data_rights
+    from pbbot.storage import data_rights, erasure
     from pbbot.storage.database import create_engine, create_sessionmaker
 
     engine = create_engine(database_url())
@@ -48,7 +50,11 @@ async def _run(args: argparse.Namespace) -> int:
                 if found:
                     print(json.dumps(data, ensure_ascii=False, indent=2))
             else:
-                found = await data_rights.delete_resident(session, args.channel, args.address)
+                now = datetime.now(UTC)
+                key = await erasure.erasure_key(session, now=now)
+                found = await data_rights.delete_resident(
+                    session, args.channel, args.address, key=key, now=now
+                )
                 if found:
                     print("deleted")
     finally:

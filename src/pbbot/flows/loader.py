@@ -266,9 +266,7 @@ def _parse_choice(
         phases = option.get("phases", list, default=[])
         when = option.get("when", str)
         if when is not None and when not in Option.WHEN:
-            option.fail(
-                f"step '{step_id}': 'when' must be one of {', '.join(Option.WHEN)}", "when"
-            )
+            option.fail(f"step '{step_id}': 'when' must be one of {', '.join(Option.WHEN)}", "when")
         options.append(
             Option(
                 id=option_id,

@@ -117,7 +117,11 @@ class OutboxQueue:
                 segments=receipt.segments,
                 now=self._clock.now(),
             )
-        if not settled:
+            # Erasure deletes a message even while it is being sent.
+            erased = not settled and not await outbound.message_exists(session, message.id)
+        if erased:
+            _log.info("message %s was sent while its resident's data was being erased", message.id)
+        elif not settled:
             # Its lease ran out and another sender took it over: it went out twice.
             _log.warning("message %s was sent after its lease had run out", message.id)
 

@@ -260,8 +260,7 @@ class InboundPipeline:
                         error=f"refused by the database: {describe(error)}",
                     )
                 _log.error(
-                    "inbound message %s: refused by the database for good (%s); "
-                    "marked processed",
+                    "inbound message %s: refused by the database for good (%s); marked processed",
                     inbound_id,
                     describe(error),
                 )

@@ -1,7 +1,8 @@
 """A resident's data rights: see everything stored about them, and have it erased.
 
 Inbound messages are found by channel and address (they are stored before the
-resident exists); everything else hangs off the resident's id.
+resident exists); everything else hangs off the resident's id. Erasing keeps
+only the hashed keys of their messages (`pbbot.storage.erasure`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbbot.domain.messages import Channel
+from pbbot.storage import erasure
 from pbbot.storage.tables import (
     Base,
     Conversation,
@@ -76,48 +78,60 @@ def _as_json(row: Base) -> dict[str, Any]:
     return data
 
 
-async def delete_resident(session: AsyncSession, channel: Channel, address: str) -> bool:
-    """Remove the resident, their conversation, messages and events; False if unknown."""
-    resident_id = await session.scalar(
-        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
-    )
-    if resident_id is not None:
-        for entity in (ConversationEvent, OutboundMessage, Question, Conversation):
-            await session.execute(
-                delete(entity)
-                .where(entity.resident_id == resident_id)
-                .execution_options(synchronize_session=False)
-            )
-        await session.execute(
-            delete(Resident)
-            .where(Resident.id == resident_id)
-            .execution_options(synchronize_session=False)
-        )
-    deleted_inbound = await session.execute(
-        delete(InboundMessage)
+async def delete_resident(
+    session: AsyncSession, channel: Channel, address: str, *, key: bytes, now: datetime
+) -> bool:
+    """Remove the resident with everything that hangs off them; False if unknown.
+
+    Their messages' keys stay, hashed under `key` (`pbbot.storage.erasure`): a
+    redelivery, or a replayed webhook, must not bring a deleted message back.
+    """
+    had_inbound = await session.scalar(
+        select(InboundMessage.id)
         .where(InboundMessage.channel == channel, InboundMessage.address == address)
+        .limit(1)
+    )
+    await erasure.forget_inbound(session, key, channel, address, now=now)
+    # The conversation, messages, questions and events go with it (ON DELETE CASCADE).
+    deleted = await session.execute(
+        delete(Resident)
+        .where(Resident.channel == channel, Resident.address == address)
         .execution_options(synchronize_session=False)
     )
-    return resident_id is not None or bool(deleted_inbound.rowcount)  # type: ignore[attr-defined]
+    return bool(deleted.rowcount) or had_inbound is not None  # type: ignore[attr-defined]
 
 
 async def erase_history(
-    session: AsyncSession, resident_id: int, channel: Channel, address: str, *, up_to: int
+    session: AsyncSession,
+    resident_id: int,
+    channel: Channel,
+    address: str,
+    *,
+    up_to: int,
+    key: bytes,
+    now: datetime,
 ) -> None:
-    """Forget what a resident said and was told, keeping only what reaches them.
+    """A resident erased everything in the chat: all goes but what must reach them.
 
-    Events, messages and questions go. Stored inbound messages keep their key and lose
-    their content: the key is what makes a redelivery harmless. The resident
-    row (channel and address) stays while they use the channel: without it no
-    reply could reach them; staff delete it with `pbbot residents delete`.
+    Events, questions, messages and their stored messages go (the keys stay,
+    hashed). The resident row (the caller marks it `erased_at`) stays only
+    until the confirmation has left, since that needs their address: the
+    outbox then deletes it (`outbound.purge_erased`), unless they write again
+    first. Replies being sent at this moment cannot be called back; they
+    settle, then go too.
     """
-    for entity in (ConversationEvent, OutboundMessage, Question):
+    for entity in (ConversationEvent, Question):
         await session.execute(
             delete(entity)
             .where(entity.resident_id == resident_id)
             .execution_options(synchronize_session=False)
         )
-    await _blank_inbound(session, channel, address, up_to=up_to)
+    await session.execute(
+        delete(OutboundMessage)
+        .where(OutboundMessage.resident_id == resident_id, OutboundMessage.status != "sending")
+        .execution_options(synchronize_session=False)
+    )
+    await erasure.forget_inbound(session, key, channel, address, now=now, up_to=up_to)
 
 
 async def forget_content(

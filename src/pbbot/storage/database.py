@@ -87,9 +87,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
                 "lock_timeout": str(_PG_LOCK_TIMEOUT_MS),
             },
         )
-        return create_async_engine(
-            parsed, pool_pre_ping=True, connect_args=connect_args, **options
-        )
+        return create_async_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **options)
     ensure_sqlite_folder(parsed)
     options.setdefault("pool_size", 1)
     options.setdefault("max_overflow", 0)

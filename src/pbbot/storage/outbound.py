@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -66,8 +66,10 @@ __all__ = [
     "claim_due",
     "enqueue_messages",
     "mark_unreachable",
+    "message_exists",
     "next_due_at",
     "outbound_rows",
+    "purge_erased",
     "recorded_provider_ids",
     "release_claims",
     "renew_leases",
@@ -502,6 +504,33 @@ async def _settle(session: AsyncSession, message: ClaimedMessage, **values: Any)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    settled = bool(result.rowcount)  # type: ignore[attr-defined]
+    if settled and values["status"] != "queued":
+        await purge_erased(session, message.resident_id)
+    return settled
+
+
+async def message_exists(session: AsyncSession, message_id: int) -> bool:
+    """Whether the message is still stored (erasure deletes messages being sent)."""
+    found = await session.scalar(select(OutboundMessage.id).where(OutboundMessage.id == message_id))
+    return found is not None
+
+
+async def purge_erased(session: AsyncSession, resident_id: int) -> bool:
+    """Delete a resident who erased everything, once nothing is left to send them.
+
+    Their confirmation ("Everything is deleted") needed their address until
+    it left; with it goes the last of them (ON DELETE CASCADE).
+    """
+    unsent = exists().where(
+        OutboundMessage.resident_id == resident_id,
+        OutboundMessage.status.in_(_UNSENT),
+    )
+    result = await session.execute(
+        delete(Resident)
+        .where(Resident.id == resident_id, Resident.erased_at.is_not(None), ~unsent)
+        .execution_options(synchronize_session=False)
+    )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -550,8 +579,6 @@ async def _settle_queued(
     if only_bulk:
         statement = statement.where(OutboundMessage.priority >= PRIORITY_BULK)
     result = await session.execute(
-        statement.values(status=status, error=error).execution_options(
-            synchronize_session=False
-        )
+        statement.values(status=status, error=error).execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

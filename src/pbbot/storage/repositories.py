@@ -50,6 +50,7 @@ __all__ = [
     "event_rows",
     "finish_inbound",
     "finish_inbound_many",
+    "insert_new_rows",
     "insert_rows",
     "lock_conversation",
     "lock_conversations",
@@ -101,9 +102,17 @@ def _dialect_insert(dialect: str, table: Table) -> Any:
 def _insert_new(
     dialect: str, table: Table, unique: tuple[str, ...], returning: tuple[Any, ...]
 ) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING, built once per dialect."""
-    insert_ = _dialect_insert(dialect, table)
-    return insert_.on_conflict_do_nothing(index_elements=list(unique)).returning(*returning)
+    """INSERT ... ON CONFLICT DO NOTHING [RETURNING], built once per dialect."""
+    insert_ = _dialect_insert(dialect, table).on_conflict_do_nothing(index_elements=list(unique))
+    return insert_.returning(*returning) if returning else insert_
+
+
+async def insert_new_rows(
+    session: AsyncSession, entity: type[Base], unique: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Insert the rows whose `unique` columns are not taken yet; the others are skipped."""
+    if rows:
+        await session.execute(_insert_new(_dialect(session), _table(entity), unique, ()), rows)
 
 
 # --- inbound messages ---------------------------------------------------------------
@@ -212,6 +221,7 @@ class LockedConversation:
     start_param: str | None
     state: ConversationState
     version: int
+    erased: bool = False  # they erased everything; the row waits for the confirmation to leave
 
 
 async def lock_conversation(
@@ -300,6 +310,7 @@ _SELECT_LOCKED = (
         RESIDENTS.c.subscribed,
         RESIDENTS.c.unreachable,
         RESIDENTS.c.start_param,
+        RESIDENTS.c.erased_at,
         CONVERSATIONS.c.state,
         CONVERSATIONS.c.version,
     )
@@ -325,6 +336,7 @@ async def _select_locked(
             start_param=row.start_param,
             state=ConversationState.from_json(row.state),
             version=row.version,
+            erased=row.erased_at is not None,
         )
         for row in rows
     }

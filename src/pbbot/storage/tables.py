@@ -35,7 +35,9 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "EditionState",
+    "ErasedInboundKey",
     "InboundMessage",
+    "InstallationSecret",
     "OutboundMessage",
     "Question",
     "Resident",
@@ -114,6 +116,9 @@ class Resident(Base):
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
     # The first `/start <code>` seen: which intermediary brought this resident.
     start_param: Mapped[str | None] = mapped_column(String(64))
+    # They erased everything in the chat: the row goes once the confirmation
+    # has left (see `pbbot.storage.data_rights`), unless they write again first.
+    erased_at: Mapped[datetime | None]
 
 
 class Conversation(Base):
@@ -234,6 +239,29 @@ class Question(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(100))
     answered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ErasedInboundKey(Base):
+    """The key of an erased resident's message, as a keyed hash (`pbbot.storage.erasure`).
+
+    A redelivery of the message is still recognized and does nothing, and the
+    hash leads back to no message, number or chat.
+    """
+
+    __tablename__ = "erased_inbound_keys"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime]
+
+
+class InstallationSecret(Base):
+    """A random secret this installation made for itself once (e.g. the erasure hash key)."""
+
+    __tablename__ = "installation_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class EditionState(Base):
