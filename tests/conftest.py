@@ -24,9 +24,14 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pbbot.features import load_features
 from pbbot.storage.database import create_engine, create_sessionmaker
 from pbbot.storage.migrations import upgrade
 from pbbot.storage.tables import Base
+
+# As every command that runs flows does: the features' actions, sources and
+# variables are registered before any test loads the flows.
+load_features()
 
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
 

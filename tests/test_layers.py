@@ -26,13 +26,17 @@ BELOW: dict[str, set[str]] = {
     "counting": {"errors", "domain", "i18n"},
     "outbox": {"errors", "domain", "storage", "channels"},
     "conversations": {"errors", "domain", "engine", "storage"},
+    "ideas": {"errors", "domain", "config", "i18n", "engine", "storage", "conversations"},
     "settings": {"errors"},
+    "staff": {"errors", "domain", "i18n", "config", "storage", "ideas", "settings", "channels"},
+    "features": set(),  # imports the feature modules by name (`ENGINE_PARTS`, ...)
     "runtime": {
         "errors", "domain", "config", "flows", "engine", "i18n", "storage", "conversations",
+        "features", "ideas",
     },
     "server": {
         "errors", "domain", "i18n", "channels", "storage", "outbox", "conversations",
-        "runtime", "settings",
+        "runtime", "settings", "ideas", "staff",
     },
 }  # fmt: skip
 TOP = {"commands", "cli"}  # the `pbbot` command may use everything

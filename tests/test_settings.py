@@ -163,3 +163,22 @@ def test_no_secret_is_in_the_settings_repr() -> None:
     shown = repr(settings)
     for secret in ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "webhook-secret", "twilio-auth-token"):
         assert secret not in shown
+
+
+def test_staff_are_telegram_user_ids() -> None:
+    assert load_settings(TWILIO).staff_telegram_ids == frozenset()
+    settings = load_settings({**TWILIO, "PBBOT_STAFF_TELEGRAM_IDS": " 412345678, 98765432 ,"})
+    assert settings.staff_telegram_ids == frozenset({412345678, 98765432})
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["@an_peeters", "412345678;98765432", ",", "-412345678", "0", "4123.5", "٤١٢", "9" * 17],
+)
+def test_a_wrong_staff_id_names_the_setting(value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**TWILIO, "PBBOT_STAFF_TELEGRAM_IDS": value})
+    assert str(raised.value) == (
+        "PBBOT_STAFF_TELEGRAM_IDS: expected comma-separated numeric Telegram user ids "
+        f"like 412345678,98765432, got {value!r}"
+    )

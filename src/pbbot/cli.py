@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "pbbot.commands.db",
     "pbbot.commands.residents",
     "pbbot.commands.questions",
+    "pbbot.commands.ideas",
     "pbbot.commands.tally",
     "pbbot.commands.serve",
     "pbbot.commands.telegram",

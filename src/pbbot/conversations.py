@@ -12,15 +12,19 @@ the replies happen in one transaction:
 `accept` stores without processing and `process_many`/`process_pending` process
 what is stored: the recovery path for messages a crash or an older process
 left stored but unprocessed.
+
+A step that reads domain data (the ideas on a page, a draft ballot) says which
+parts of the snapshot it needs; the service loads them through the loaders
+features register (`loads`) and steps again, in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,43 +38,69 @@ from pbbot.engine.events import (
     MessagesForgotten,
     QuestionAsked,
     Resubscribed,
+    SnapshotNeeded,
     Unsubscribed,
 )
 from pbbot.engine.keywords import CARRIER_CHANNELS
+from pbbot.engine.registry import registrar
+from pbbot.engine.snapshot import EMPTY_SNAPSHOT, Snapshot
 from pbbot.engine.state import ConversationState
 from pbbot.errors import PbbotError
 from pbbot.storage import data_rights, erasure, outbound, questions, repositories
 
 __all__ = [
     "EVENT_HANDLERS",
+    "SNAPSHOT_LOADERS",
     "ConversationService",
     "EventHandler",
     "ProcessOutcome",
+    "SnapshotLoader",
     "StepFailed",
     "StepFunction",
     "handles",
+    "loads",
 ]
 
 logger = logging.getLogger(__name__)
 
-# The engine step with its edition, clock and translators already bound.
-StepFunction = Callable[[ConversationState, Inbound], tuple[ConversationState, Sequence[Event]]]
 
-# Stores a feature's domain event in the step's transaction: (session, resident id, event, now).
-EventHandler = Callable[[AsyncSession, int, Any, datetime], Awaitable[None]]
+class StepFunction(Protocol):
+    """The engine step with its edition, clock and translators already bound.
+
+    Called first without a snapshot; when its events are a `SnapshotNeeded`
+    (nothing else happened), again with a snapshot holding those parts.
+    """
+
+    def __call__(
+        self, state: ConversationState, inbound: Inbound, snapshot: Snapshot = ..., /
+    ) -> tuple[ConversationState, Sequence[Event]]: ...
+
+
+# Loads a part of the snapshot in the step's transaction:
+# (session, resident id, conversation state, edition id) -> the part's value.
+SnapshotLoader = Callable[[AsyncSession, int, ConversationState, str], Awaitable[Any]]
+SNAPSHOT_LOADERS: dict[str, SnapshotLoader] = {}
+# Each try loads at least one more part; a step asking more often is a bug.
+_MAX_SNAPSHOT_TRIES = 8
+
+# Stores a feature's domain event in the step's transaction: (session, resident id,
+# event, now). It may answer the resident (a receipt that names what only the
+# database knows, "your idea has number #27"): those messages go before the step's
+# own replies, queued or shown like them.
+EventHandler = Callable[[AsyncSession, int, Any, datetime], Awaitable[Sequence[Outbound] | None]]
 EVENT_HANDLERS: dict[type[DomainEvent], EventHandler] = {}
 
 
-def handles(event_type: type[DomainEvent]) -> Callable[[EventHandler], EventHandler]:
-    """Register the handler that stores `event_type` (one per type)."""
+# `@handles(QuestionAsked)`: the handler that stores that event type (one per type).
+handles = registrar(EVENT_HANDLERS, "event handler")
 
-    def add(handler: EventHandler) -> EventHandler:
-        if event_type in EVENT_HANDLERS:
-            raise ValueError(f"{event_type.__name__} has a handler already")
-        EVENT_HANDLERS[event_type] = handler
-        return handler
 
-    return add
+# `@loads("ideas.page")`: the loader of that snapshot part (one per part).
+loads = registrar(SNAPSHOT_LOADERS, "snapshot loader")
+
+
+class SnapshotUnavailable(PbbotError):
+    """A step needs a snapshot part no loader provides (a bug: a feature not loaded)."""
 
 
 @handles(QuestionAsked)
@@ -115,12 +145,15 @@ class ConversationService:
         *,
         clock: Callable[[], datetime] = _utcnow,
         simulated: bool = False,
+        edition_id: str = "",
     ):
         """`simulated`: the simulator's service. Its residents are stored apart
         (channel "sim-sms", "sim-telegram"), so no sender or broadcast ever
-        reaches them, and its replies are shown, not queued."""
+        reaches them, and its replies are shown, not queued. `edition_id`:
+        the edition whose data the snapshot loaders read."""
         self._sessionmaker = sessionmaker
         self._step = step
+        self._edition_id = edition_id
         self._clock = clock
         self._simulated = simulated
         self._prefix = "sim-" if simulated else ""
@@ -262,15 +295,21 @@ class ConversationService:
         events_rows: list[dict[str, Any]] = []
         queued: list[dict[str, Any]] = []
         domain_events: list[tuple[int, DomainEvent]] = []
+        # Where a resident's answers go: (channel, address, the inbound answered).
+        reached: dict[int, tuple[Channel, str, int | None]] = {}
         # Residents whose stored messages lose their content, up to this inbound id:
         # they declined consent, or deleted their answers.
         forgotten: dict[tuple[Channel, str], int] = {}
         stopped: set[int] = set()
         for inbound_id, inbound in loaded:
+            if inbound.received_at is None:  # SMS carries no time: when it came is now
+                inbound = replace(inbound, received_at=now)
             resident = self._resident(inbound)
             conversation = locked[resident]
             try:
-                state, events = self._step(states[resident], inbound)
+                state, events = await self._run_step(
+                    session, conversation.resident_id, states[resident], inbound
+                )
             except Exception as error:  # a bug in the engine: keep it to this message
                 outcome.failed.append((inbound_id, error))
                 continue
@@ -306,6 +345,7 @@ class ConversationService:
             changes.setdefault(resident, {}).update(
                 _resident_changes(conversation, state, events, inbound, now, was_erased=was_erased)
             )
+            reached[conversation.resident_id] = (inbound.channel, inbound.address, reply_to)
             replies = [event.message for event in events if isinstance(event, MessageCreated)]
             outcome.replies += replies
             if not self._simulated:
@@ -331,8 +371,21 @@ class ConversationService:
             )
         for resident_id in stopped:
             await outbound.skip_queued(session, resident_id)
+        answers: list[dict[str, Any]] = []
         for resident_id, event in domain_events:
-            await EVENT_HANDLERS[type(event)](session, resident_id, event, now)
+            said = await EVENT_HANDLERS[type(event)](session, resident_id, event, now) or ()
+            outcome.replies[:0] = said
+            if said and not self._simulated:
+                channel, address, reply_to = reached[resident_id]
+                answers += outbound.outbound_rows(
+                    said,
+                    resident_id=resident_id,
+                    channel=channel,
+                    address=address,
+                    now=now,
+                    inbound_id=reply_to,
+                )
+        queued = answers + queued
         for (channel, address), last_id in forgotten.items():
             resident_id = locked[(channel, address)].resident_id
             await data_rights.forget_content(session, resident_id, channel, address, up_to=last_id)
@@ -351,6 +404,31 @@ class ConversationService:
             await outbound.purge_erased(session, locked[resident].resident_id)
         return outcome
 
+    async def _run_step(
+        self, session: AsyncSession, resident_id: int, state: ConversationState, inbound: Inbound
+    ) -> tuple[ConversationState, Sequence[Event]]:
+        """The step, again with the snapshot parts it asked for until it has them all."""
+        new_state, events = self._step(state, inbound)
+        snapshot = EMPTY_SNAPSHOT
+        tries = 0
+        while (asked := _asked(events)) is not None:
+            tries += 1
+            needed = asked.names
+            missing = sorted(needed - snapshot.parts.keys())
+            if tries > _MAX_SNAPSHOT_TRIES or not missing:
+                raise SnapshotUnavailable(f"the step keeps asking for {sorted(needed)}")
+            parts = {}
+            for name in missing:
+                loader = SNAPSHOT_LOADERS.get(name)
+                if loader is None:
+                    raise SnapshotUnavailable(f"no loader for the snapshot part {name!r}")
+                # The answers as the step had them when it read the part.
+                reading = state.evolve(answers=asked.answers)
+                parts[name] = await loader(session, resident_id, reading, self._edition_id)
+            snapshot = snapshot.with_parts(parts)
+            new_state, events = self._step(state, inbound, snapshot)
+        return new_state, events
+
     async def export_resident(self, channel: Channel, address: str) -> dict[str, Any] | None:
         """What is stored about a resident (their right of access); None if nothing."""
         async with self._sessionmaker.begin() as session:
@@ -367,6 +445,11 @@ class ConversationService:
     def _resident(self, inbound: Inbound) -> tuple[Channel, str]:
         """The stored (channel, address) of the resident who sent `inbound`."""
         return self._prefix + inbound.channel, inbound.address
+
+
+def _asked(events: Sequence[Event]) -> SnapshotNeeded | None:
+    """What the step stopped for, or None: it ran."""
+    return next((e for e in events if isinstance(e, SnapshotNeeded)), None)
 
 
 def _new_key(inbound: Inbound) -> str:

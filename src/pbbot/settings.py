@@ -35,6 +35,9 @@ _TWILIO_NAMES = ("PBBOT_TWILIO_ACCOUNT_SID", "PBBOT_TWILIO_AUTH_TOKEN", "PBBOT_T
 # The start of the numbers SMS answers: a calling code (+32), or longer (+3247, the
 # Belgian mobiles); a lone "+" is every number.
 _PREFIX = re.compile(r"\+([1-9][0-9]{0,6})?")
+# Telegram user ids are positive and fit in 52 bits (Telegram's own promise).
+_USER_ID = re.compile(r"[1-9][0-9]{0,15}")
+_MAX_USER_ID = 2**52
 # A person types and taps a few messages a minute at most, even going fast
 # through menus; 30 leaves them room and keeps a script from filling the lanes.
 DEFAULT_INBOUND_PER_MINUTE = 30
@@ -73,6 +76,8 @@ class Settings:
     twilio: TwilioSettings | None
     warnings: tuple[str, ...]
     inbound_per_minute: int = DEFAULT_INBOUND_PER_MINUTE  # processed per resident, any channel
+    # The Telegram users allowed to use the staff chat (PBBOT_STAFF_TELEGRAM_IDS); none by default.
+    staff_telegram_ids: frozenset[int] = frozenset()
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
@@ -141,7 +146,24 @@ def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Setti
             ),
         )
     inbound_per_minute = get.whole("PBBOT_INBOUND_PER_MINUTE", default=DEFAULT_INBOUND_PER_MINUTE)
-    return Settings(public_url, telegram, twilio, tuple(warnings), inbound_per_minute)
+    return Settings(
+        public_url, telegram, twilio, tuple(warnings), inbound_per_minute, _staff_ids(get)
+    )
+
+
+def _staff_ids(get: _Getter) -> frozenset[int]:
+    """Numeric ids only: a @username can be given to someone else, an id cannot."""
+    value = get.raw("PBBOT_STAFF_TELEGRAM_IDS")
+    if value is None:
+        return frozenset()
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if not ids or not all(_USER_ID.fullmatch(i) and int(i) < _MAX_USER_ID for i in ids):
+        raise SettingsError(
+            f"expected comma-separated numeric Telegram user ids like 412345678,98765432, "
+            f"got {value!r}",
+            source="PBBOT_STAFF_TELEGRAM_IDS",
+        )
+    return frozenset(int(i) for i in ids)
 
 
 def _sms_countries(get: _Getter) -> tuple[str, ...] | None:

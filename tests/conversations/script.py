@@ -12,7 +12,8 @@ bot must answer, played in every shipped language and both renderings.
     < msgid              the bot's answer in this turn contains this catalog text,
                          translated (placeholders such as {count} match anything;
                          \n stands for a line break)
-    < [sms] msgid        ... only in the SMS rendering (likewise [telegram])
+    < [sms] msgid        ... only in the SMS rendering (likewise [telegram]; and
+    > [telegram] text    for what only a Telegram resident sends)
     < !not msgid         the bot's answer does not contain this text
 """
 
@@ -98,7 +99,10 @@ async def play(path: Path, locale: str, rendering: str, send: Send, address: str
                 expected = normalize_for_sms(fragment) if rendering == "sms" else fragment
                 assert expected in shown, f"{where}: expected {expected!r} in:\n{shown}"
             continue
-        text, payload = typed(line.text, locale, rendering), None
+        sent = _expected(line.text, rendering)
+        if sent is None:
+            continue
+        text, payload = typed(sent, locale, rendering), None
         if rendering == "telegram" and text.startswith("#") and text[1:].isdigit():
             payload, text = choices[int(text[1:]) - 1], ""
         messages = await send(

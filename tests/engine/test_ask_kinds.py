@@ -67,9 +67,13 @@ def test_a_shared_contact_answers_a_phone_question(context: StepContext) -> None
 
 def test_a_location_and_a_photo_answer_their_questions(context: StepContext) -> None:
     place = step(_at("place"), Inbound("telegram", "42", location=Location(51.03, 4.48)), context)
-    assert place.state.answers["place"] == {"latitude": 51.03, "longitude": 4.48}
+    assert place.state.answers["place"] == {
+        "kind": "location",
+        "latitude": 51.03,
+        "longitude": 4.48,
+    }
     photo = step(place.state, Inbound("telegram", "42", photo_id="AgACAgQ"), context)
-    assert photo.state.answers["photo"] == "AgACAgQ"
+    assert photo.state.answers["photo"] == {"kind": "photo", "file_id": "AgACAgQ"}
     assert photo.state.flow == "main_menu"
 
 

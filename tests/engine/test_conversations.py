@@ -11,16 +11,29 @@ from pbbot.config.edition_file import load_edition
 from pbbot.domain.messages import Inbound, Outbound
 from pbbot.engine.context import StepContext
 from pbbot.engine.flowset import load_engine_flows
+from pbbot.engine.snapshot import Snapshot
 from pbbot.engine.state import ConversationState
 from pbbot.engine.step import step
+from pbbot.ideas.snapshots import IdeaPage, MyIdeas, OneIdea
 from tests.conversations.script import LANGUAGES, RENDERINGS, SCRIPTS, play
 
 EDITION = Path(__file__).resolve().parents[2] / "examples" / "mechelen-2027.yaml"
 
 
+# What the service would load for a resident with no ideas yet, in memory.
+NOTHING_YET = Snapshot(
+    {
+        "ideas.mine": MyIdeas(own=(), supported=()),
+        "ideas.page": IdeaPage(theme=None, ideas=()),
+        "ideas.one": OneIdea(idea=None, comments=(), supported=False, own=False),
+    }
+)
+
+
 @pytest.fixture(scope="module")
 def context() -> StepContext:
-    return StepContext(load_edition(EDITION), load_engine_flows(), date(2027, 2, 20))
+    edition = load_edition(EDITION)
+    return StepContext(edition, load_engine_flows(), date(2027, 2, 20), snapshot=NOTHING_YET)
 
 
 @pytest.mark.parametrize("rendering", RENDERINGS)

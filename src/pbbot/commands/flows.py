@@ -34,8 +34,10 @@ def _check(args: argparse.Namespace) -> int:
     from pbbot.engine.context import StepContext
     from pbbot.engine.flowset import flows_dir, load_engine_flows
     from pbbot.engine.inspect import prompts
+    from pbbot.features import load_features
     from pbbot.i18n.sms import sms_segments
 
+    load_features(service=False)  # the actions, sources and variables feature flows name
     flows = load_engine_flows(args.flows or flows_dir())  # FlowError stops here, with file:line
     problems = _missing_translations(flows)
     edition = load_edition(edition_path(args))

@@ -38,8 +38,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def _run(args: argparse.Namespace) -> int:
     # SQLAlchemy loads only for this command, so that the others start quickly.
+    from pbbot.features import load_features
     from pbbot.storage import data_rights, erasure
     from pbbot.storage.database import create_engine, create_sessionmaker
+
+    load_features()  # their parts of a resident's data (ideas, supports, comments)
 
     engine = create_engine(database_url())
     try:

@@ -25,6 +25,7 @@ from pbbot.domain.edition import (
     Criteria,
     Edition,
     Expectations,
+    Ideas,
     Phase,
     Questions,
     Theme,
@@ -211,6 +212,7 @@ def parse_edition(data: Any, *, source: str) -> Edition:
         questions=_questions(root.child("questions", required=False)),
         contact=_contact(root.child("contact")),
         country=_country(root),
+        ideas=_ideas(root.child("ideas", required=False)),
         source=source,
     )
     if edition.criteria.max_cost is not None and edition.criteria.max_cost > edition.budget:
@@ -324,6 +326,19 @@ def _questions(reader: _Reader) -> Questions:
     if min_age > max_age:
         reader.fail("field 'questions.min_age' is larger than 'max_age'", reader.line("min_age"))
     return Questions(districts=tuple(districts), ask_age=ask_age, min_age=min_age, max_age=max_age)
+
+
+def _ideas(reader: _Reader) -> Ideas:
+    """Every field is optional; an unknown one is a typo that would silently keep a default."""
+    known = ("daily_limit", "reports_to_hide")
+    for key in reader.data:
+        if key not in known:
+            reader.fail(
+                f"unknown field '{reader._name(key)}'; expected one of " + ", ".join(known),
+                reader.line(key),
+            )
+    values = {key: reader.integer(key, required=False, minimum=1) for key in known}
+    return Ideas(**{key: value for key, value in values.items() if value is not None})
 
 
 def _contact(reader: _Reader) -> Contact:

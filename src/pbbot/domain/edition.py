@@ -20,6 +20,7 @@ __all__ = [
     "Criteria",
     "Edition",
     "Expectations",
+    "Ideas",
     "Phase",
     "Questions",
     "Theme",
@@ -97,6 +98,15 @@ class Questions:
 
 
 @dataclass(frozen=True, slots=True)
+class Ideas:
+    """Limits on residents' ideas (the edition file's `ideas:` section). The
+    lengths of an idea's texts are the idea flow's (`flows/idea.yaml`)."""
+
+    daily_limit: int = 5  # ideas one resident may send per day: stops floods
+    reports_to_hide: int = 3  # reports that hide an idea or comment until staff look
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     email: str | None = None
     phone: str | None = None
@@ -122,6 +132,7 @@ class Edition:
     # Where the residents live, as ISO 3166-1 alpha-2 (BE); SMS answers that
     # country's numbers unless the server's settings name others.
     country: str | None = None
+    ideas: Ideas = Ideas()
     source: str = ""  # the file it was read from, for messages
 
     @property

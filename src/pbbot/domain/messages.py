@@ -29,8 +29,9 @@ class Inbound:
     `text` holds what they typed. `start_param` is the `/start <payload>` code
     that intermediaries' links carry. `language_hint` is the client's language
     (Telegram's `language_code`), a first guess only. `media` names what the
-    resident sent that pbbot does not read ("voice", "sticker", "video", ...),
-    so that the engine can say it only reads text there. Carrier words such as
+    resident sent besides text and photos ("voice", "sticker", "video", ...),
+    and `media_id` the channel's file id for it (a voice note is kept as that id),
+    so that a step that reads text only can say so. Carrier words such as
     STOP are the engine's to recognize (`engine.keywords`), on every channel alike.
     """
 
@@ -44,6 +45,7 @@ class Inbound:
     location: Location | None = None
     photo_id: str | None = None
     media: str | None = None
+    media_id: str | None = None
     received_at: datetime | None = None
 
 

@@ -2,8 +2,14 @@
 
 An action is a pure function of an `ActionCall`; it returns the exit to
 follow, answers to record, texts for the next messages and domain events for
-the service to store. Features (questions, ideas, voting) register their
-actions from their own packages, without touching the engine.
+the service to store. It declares its exits, answers and texts when it
+registers, so that flow validation knows them (a flow may then name
+`{answers.NAME}` or `{TEXT}`) and the engine can refuse one that returns
+something else. Features (questions, ideas, voting) register their actions
+from their own packages, without touching the engine:
+
+    @register("submit_idea", exits=("ok", "too_many"), answers=("idea_number",))
+    def submit_idea(call: ActionCall) -> ActionResult: ...
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import Any
 
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.events import DomainEvent, QuestionAsked
+from pbbot.flows.vocabulary import ActionSignature
 
-__all__ = ["ACTIONS", "ACTION_EXITS", "ActionCall", "ActionResult", "register"]
+__all__ = ["ACTIONS", "ACTION_SIGNATURES", "Action", "ActionCall", "ActionResult", "register"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,22 +44,31 @@ class ActionResult:
 
 Action = Callable[[ActionCall], ActionResult]
 ACTIONS: dict[str, Action] = {}
-# The exits each action can return; flow validation checks that a flow maps them all.
-ACTION_EXITS: dict[str, tuple[str, ...]] = {}
+# What each action declared; flow validation checks a flow against it.
+ACTION_SIGNATURES: dict[str, ActionSignature] = {}
 
 
-def register(name: str, *, exits: tuple[str, ...] = ("ok",)) -> Callable[[Action], Action]:
+def register(
+    name: str,
+    *,
+    exits: tuple[str, ...] = ("ok",),
+    answers: tuple[str, ...] = (),
+    texts: tuple[str, ...] = (),
+) -> Callable[[Action], Action]:
+    """Register an action under `name` with the exits it can take, the answers
+    it records (or removes) and the texts it provides for the next messages."""
+
     def add(action: Action) -> Action:
         if name in ACTIONS:
             raise ValueError(f"action {name!r} is registered twice")
         ACTIONS[name] = action
-        ACTION_EXITS[name] = exits
+        ACTION_SIGNATURES[name] = ActionSignature(exits=exits, answers=answers, texts=texts)
         return action
 
     return add
 
 
-@register("record_consent")
+@register("record_consent", answers=("consent", "consent_declined"))
 def record_consent(call: ActionCall) -> ActionResult:
     """Remember the day the resident agreed to the privacy notice."""
     return ActionResult(
@@ -60,7 +76,7 @@ def record_consent(call: ActionCall) -> ActionResult:
     )
 
 
-@register("record_decline")
+@register("record_decline", answers=("consent_declined",))
 def record_decline(call: ActionCall) -> ActionResult:
     """Remember that the resident said no, so the menu stops asking; nothing else is kept."""
     return ActionResult(answers={"consent_declined": True})
@@ -76,7 +92,7 @@ def check_age(call: ActionCall) -> ActionResult:
     return ActionResult(exit="too_young" if too_young else "ok")
 
 
-@register("forget_profile")
+@register("forget_profile", answers=("district", "age"))
 def forget_profile(call: ActionCall) -> ActionResult:
     """Erase the optional profile answers (district, age), and the messages that
     carried them; the language stays."""
@@ -89,7 +105,7 @@ def forget_everything(call: ActionCall) -> ActionResult:
     return ActionResult(erase=True)
 
 
-@register("ask_person")
+@register("ask_person", answers=("question",))
 def ask_person(call: ActionCall) -> ActionResult:
     """Hand the question just typed to the city team; the state keeps no copy."""
     question = str(call.turn.answers.get("question") or "")

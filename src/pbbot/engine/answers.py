@@ -26,6 +26,9 @@ ANSWER_WORDS: dict[str, str] = {
     "no": N_("NO|cancel|nope|not now"),
     # Translators: words that skip an optional question, separated by |.
     "skip": N_("SKIP|prefer not to say|rather not say|pass"),
+    # Translators: words for going back one question, separated by |; the first is shown
+    # in texts ("Send BACK").
+    "back": N_("BACK|previous|go back"),
     # Translators: ways to say thank you, separated by |; the bot takes them politely.
     "thanks": N_("thanks|thank you|thx|cheers"),
 }
@@ -33,6 +36,7 @@ _SYMBOLS: dict[str, tuple[str, ...]] = {
     "yes": ("👍", "✅", "👌", "✔", "☑"),
     "no": ("👎", "❌", "✖", "🚫"),
     "skip": ("-", "…", "..."),
+    "back": ("⬅", "⬅️", "🔙", "<"),
     "thanks": ("🙏", "🙂", "😊", "❤", "❤️"),
 }
 
@@ -40,7 +44,7 @@ _SYMBOLS: dict[str, tuple[str, ...]] = {
 def answer_words(
     meaning: str, locales: Iterable[str], translators: Callable[[str], Translator]
 ) -> tuple[str, ...]:
-    """Every word for `meaning` ("yes", "no", "skip") in these languages, symbols too."""
+    """Every word for `meaning` ("yes", "no", "skip", "back") in these languages, symbols too."""
     found: dict[str, None] = {}
     for locale in locales:
         for word in translators(locale).gettext(ANSWER_WORDS[meaning]).split("|"):

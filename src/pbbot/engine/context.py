@@ -1,6 +1,6 @@
 """What a step reads besides the state and the message: the edition, the flows,
-today's date, the translators and the SMS carrier's keywords. Passed in whole,
-so the step stays pure.
+today's date, the translators, the SMS carrier's keywords and the snapshot of
+domain data. Passed in whole, so the step stays pure.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import date
 
 from pbbot.domain.edition import Edition, Phase
 from pbbot.engine.keywords import DEFAULT_CARRIER_WORDS, CarrierWords
+from pbbot.engine.snapshot import Snapshot
 from pbbot.flows.model import FlowSet
 from pbbot.i18n.catalogs import Translator, translator
 
@@ -27,6 +28,9 @@ class StepContext:
     # Values of variables that depend only on edition, day and language, by
     # (name, locale): a context shared by many steps computes each once.
     memo: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
+    # The resident's domain data (ideas, ballot); a step's own copy of the day's
+    # context (`dataclasses.replace`), which shares the memo.
+    snapshot: Snapshot = field(default_factory=Snapshot)
 
     @property
     def phase(self) -> Phase | None:

@@ -6,7 +6,7 @@ The caller stores them with the new state in one transaction and hands every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pbbot.domain.messages import Outbound
@@ -23,6 +23,7 @@ __all__ = [
     "MessagesForgotten",
     "QuestionAsked",
     "Resubscribed",
+    "SnapshotNeeded",
     "Unsubscribed",
 ]
 
@@ -102,6 +103,21 @@ class ErasureRequested:
     erases their history in the same transaction (the state is already reset)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotNeeded:
+    """The step stopped before changing anything: it reads these parts of the
+    snapshot, which were not loaded. The service loads them and steps again;
+    this event is never stored.
+
+    `answers`: the answers as the turn had them when it read the part (an
+    answer recorded earlier in the same turn, such as the idea number just
+    chosen, included): the loader reads those, not the turn's first state.
+    """
+
+    names: frozenset[str]
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
 Event = (
     MessageCreated
     | AnswerRecorded
@@ -112,5 +128,6 @@ Event = (
     | ActionCalled
     | ErasureRequested
     | MessagesForgotten
+    | SnapshotNeeded
     | DomainEvent
 )

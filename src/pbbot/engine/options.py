@@ -1,47 +1,81 @@
 """The options a choice step shows now, and the words that name each of them.
 
-Options come from a source (`options_from`: the edition's districts or
-themes), then the fixed ones, filtered by phase and by consent. Each has a
-stable payload `flow.step.option` that buttons carry and numbers map to.
+Options come from a source (`options_from`), then the fixed ones, filtered by
+phase and by consent. A source is a registered function of the context and
+the turn, so features add theirs (the ideas of a theme, a resident's own
+ideas) without touching the engine:
+
+    @option_source("themes")
+    def themes(ctx: StepContext, turn: Turn) -> list[SourceOption]: ...
+
+With `page_size` the source's options are shown a page at a time, with
+"Next" and "Back" after them. Each option has a stable payload
+`flow.step.option` that buttons carry and numbers map to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from pbbot.engine.answers import answer_words
 from pbbot.engine.context import StepContext, Turn
+from pbbot.engine.registry import registrar
 from pbbot.flows.model import ChoiceStep, LanguageStep, Option
-from pbbot.i18n.catalogs import Translator
+from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.negotiate import locale_names
 
-__all__ = ["OPTION_SOURCES", "ShownOption", "option_names", "options_for"]
+__all__ = [
+    "NEXT_PAGE",
+    "OPTION_SOURCES",
+    "PREVIOUS_PAGE",
+    "OptionSource",
+    "ShownOption",
+    "SourceOption",
+    "option_names",
+    "option_source",
+    "options_for",
+]
+
+NEXT_PAGE, PREVIOUS_PAGE = ChoiceStep.PAGE_IDS
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOption:
+    id: str  # stable within the source: the payload ends in it
+    label: str  # in the turn's language
+    value: Any  # what `save_as` records (a JSON value)
 
 
 @dataclass(frozen=True, slots=True)
 class ShownOption:
     payload: str
     label: str
-    value: str  # what `save_as` records
+    value: Any  # what `save_as` records
 
 
-def _districts(ctx: StepContext, turn: Turn) -> list[tuple[str, str, str]]:
-    return [(f"d{i}", name, name) for i, name in enumerate(ctx.edition.questions.districts, 1)]
+OptionSource = Callable[[StepContext, Turn], list[SourceOption]]
+OPTION_SOURCES: dict[str, OptionSource] = {}
 
 
-def _themes(ctx: StepContext, turn: Turn) -> list[tuple[str, str, str]]:
+# `@option_source("themes")`: the source a choice names in `options_from: themes`.
+option_source = registrar(OPTION_SOURCES, "option source")
+
+
+@option_source("districts")
+def _districts(ctx: StepContext, turn: Turn) -> list[SourceOption]:
+    districts = ctx.edition.questions.districts
+    return [SourceOption(f"d{i}", name, name) for i, name in enumerate(districts, 1)]
+
+
+@option_source("themes")
+def _themes(ctx: StepContext, turn: Turn) -> list[SourceOption]:
     return [
-        (theme.id, theme.name.get(turn.locale) or theme.id, theme.id)
+        SourceOption(theme.id, theme.name.get(turn.locale) or theme.id, theme.id)
         for theme in ctx.edition.themes
     ]
 
-
-# name -> function giving (option id, label, recorded value) for the edition.
-OPTION_SOURCES: dict[str, Callable[[StepContext, Turn], list[tuple[str, str, str]]]] = {
-    "districts": _districts,
-    "themes": _themes,
-}
 
 # Fixed options with these ids also accept the common words for them (engine/answers.py).
 _ANSWER_MEANINGS: dict[str, tuple[str, ...]] = {
@@ -49,6 +83,7 @@ _ANSWER_MEANINGS: dict[str, tuple[str, ...]] = {
     "no": ("no",),
     "skip": ("skip", "no"),
 }
+_PAGE_LABELS = {NEXT_PAGE: N_("Next"), PREVIOUS_PAGE: N_("Back")}
 
 
 def _shown(option: Option, ctx: StepContext, turn: Turn) -> bool:
@@ -60,7 +95,13 @@ def _shown(option: Option, ctx: StepContext, turn: Turn) -> bool:
 
 
 def options_for(
-    step: ChoiceStep | LanguageStep, flow: str, ctx: StepContext, turn: Turn, t: Translator
+    step: ChoiceStep | LanguageStep,
+    flow: str,
+    ctx: StepContext,
+    turn: Turn,
+    t: Translator,
+    *,
+    page: int = 0,
 ) -> list[ShownOption]:
     prefix = f"{flow}.{step.id}."
     if isinstance(step, LanguageStep):
@@ -68,10 +109,17 @@ def options_for(
         return [ShownOption(prefix + code, names[code], code) for code in ctx.edition.languages]
     shown = []
     if step.options_from:
-        shown = [
-            ShownOption(prefix + oid, label, value)
-            for oid, label, value in OPTION_SOURCES[step.options_from](ctx, turn)
-        ]
+        found = OPTION_SOURCES[step.options_from](ctx, turn)
+        paging: list[str] = []
+        if step.page_size:
+            # A shorter list than when the page was chosen: its last page.
+            page = min(page, max(0, (len(found) - 1) // step.page_size))
+            start = page * step.page_size
+            more = start + step.page_size < len(found)
+            found = found[start : start + step.page_size]
+            paging = [NEXT_PAGE] * more + [PREVIOUS_PAGE] * (page > 0)
+        shown = [ShownOption(prefix + o.id, o.label, o.value) for o in found]
+        shown += [ShownOption(prefix + i, t.gettext(_PAGE_LABELS[i]), i) for i in paging]
     return shown + [
         ShownOption(prefix + option.id, t.gettext(option.label), option.id)
         for option in step.options
@@ -80,7 +128,13 @@ def options_for(
 
 
 def option_names(
-    step: ChoiceStep, flow: str, ctx: StepContext, turn: Turn, shown: list[ShownOption]
+    step: ChoiceStep,
+    flow: str,
+    ctx: StepContext,
+    turn: Turn,
+    shown: list[ShownOption],
+    *,
+    page: int = 0,
 ) -> dict[str, tuple[str, ...]]:
     """Payload -> the words that name the option: its label in the resident's
     language first, then in every other shipped language, then the common
@@ -90,7 +144,7 @@ def option_names(
         if locale == turn.locale:
             continue
         other = replace(turn, locale=locale)
-        for option in options_for(step, flow, ctx, other, ctx.translators(locale)):
+        for option in options_for(step, flow, ctx, other, ctx.translators(locale), page=page):
             names.setdefault(option.payload, []).append(option.label)
     for fixed in step.options:
         for meaning in _ANSWER_MEANINGS.get(fixed.id, ()):

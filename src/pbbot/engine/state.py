@@ -22,12 +22,16 @@ class ConversationState:
     - `flow`, `step`: the step waiting for the resident's reply (None: no flow running).
     - `answers`: collected answers by name (consent, district, age, ...), JSON values.
     - `offered`: payloads of the choices last shown, in order, so "2" means the second.
+    - `page`: the page of a paged choice the resident is on (0: the first).
     - `misses`: unexpected replies in a row at the current step.
     - `stopped`: the resident sent STOP; nothing is sent until START, but one
       reminder of how to start again (`stop_reminded`).
     - `resume`: (flow, step) to return to after a detour such as changing language.
     - `wanted`: (flow, step) the resident was going to when they were asked to
       agree first; the flows go on there (`@continue`) once they did.
+    - `joinable`: (answer name, when its last part came, ISO) of an SMS answer
+      the phone may have split (`joins: true`): a next part within a minute is
+      added to it instead of answering the question after it.
     """
 
     locale: str | None = None
@@ -35,11 +39,13 @@ class ConversationState:
     step: str | None = None
     answers: dict[str, JSONValue] = field(default_factory=dict)
     offered: tuple[str, ...] = ()
+    page: int = 0
     misses: int = 0
     stopped: bool = False
     stop_reminded: bool = False
     resume: tuple[str, str] | None = None
     wanted: tuple[str, str] | None = None
+    joinable: tuple[str, str] | None = None
 
     @property
     def consented(self) -> bool:
@@ -62,26 +68,31 @@ class ConversationState:
             "step": self.step,
             "answers": self.answers,
             "offered": list(self.offered),
+            "page": self.page,
             "misses": self.misses,
             "stopped": self.stopped,
             "stop_reminded": self.stop_reminded,
             "resume": list(self.resume) if self.resume else None,
             "wanted": list(self.wanted) if self.wanted else None,
+            "joinable": list(self.joinable) if self.joinable else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, JSONValue]) -> ConversationState:
         resume = data.get("resume")
         wanted = data.get("wanted")
+        joinable = data.get("joinable")
         return cls(
             locale=data.get("locale"),
             flow=data.get("flow"),
             step=data.get("step"),
             answers=dict(data.get("answers") or {}),
             offered=tuple(data.get("offered") or ()),
+            page=int(data.get("page") or 0),
             misses=int(data.get("misses") or 0),
             stopped=bool(data.get("stopped")),
             stop_reminded=bool(data.get("stop_reminded")),
             resume=(resume[0], resume[1]) if resume else None,
             wanted=(wanted[0], wanted[1]) if wanted else None,
+            joinable=(joinable[0], joinable[1]) if joinable else None,
         )

@@ -1,8 +1,17 @@
-"""Values that flow texts can name in braces: `{budget}`, `{timeline}`, ...
+"""Values that flow texts can name in braces: `{budget}`, `{timeline}`,
+`{answers.NAME}`, ...
 
 Each is computed in the resident's language, and only when a text uses it.
 Staff-written edition texts (name, intro, theme names) come from the edition
-file; everything else comes from the catalogs.
+file; everything else comes from the catalogs. A variable is a registered
+function, so features add theirs without touching the engine:
+
+    @variable("idea_count", per_resident=True)
+    def idea_count(ctx: StepContext, turn: Turn, t: Translator) -> str: ...
+
+`per_resident`: the value depends on the resident, the channel or the
+snapshot; the others depend only on the edition, the day and the language,
+and a context computes each once per language.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from pbbot.domain.edition import Phase
 from pbbot.engine.answers import answer_word
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.keywords import shown_word
+from pbbot.engine.recorded import answer_in_text
+from pbbot.flows.model import ANSWERS_PREFIX
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import (
     format_date,
@@ -28,7 +39,26 @@ from pbbot.i18n.formatting import (
 )
 from pbbot.i18n.negotiate import locale_names
 
-__all__ = ["PHASE_NAMES", "VARIABLES", "render_text"]
+__all__ = ["PHASE_NAMES", "VARIABLES", "Variable", "render_text", "variable"]
+
+Variable = Callable[[StepContext, Turn, Translator], str]
+VARIABLES: dict[str, Variable] = {}
+_PER_RESIDENT: set[str] = set()
+
+
+def variable(name: str, *, per_resident: bool = False) -> Callable[[Variable], Variable]:
+    """Register the value a text names as `{name}`."""
+
+    def add(compute: Variable) -> Variable:
+        if name in VARIABLES:
+            raise ValueError(f"variable {name!r} is registered twice")
+        VARIABLES[name] = compute
+        if per_resident:
+            _PER_RESIDENT.add(name)
+        return compute
+
+    return add
+
 
 PHASE_NAMES: dict[str, str] = {
     "information": N_("Information"),
@@ -44,11 +74,13 @@ def _period(phase: Phase, t: Translator) -> str:
     return format_period(phase.start, phase.end, t.babel_locale)
 
 
+@variable("phase")
 def _phase(ctx: StepContext, turn: Turn, t: Translator) -> str:
     phase = ctx.phase
     return t.gettext(PHASE_NAMES[phase.kind]) if phase else t.gettext("no phase running")
 
 
+@variable("phase_dates")
 def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The running phase's dates; between phases, when the next one starts; after
     the last, when it ended (never a period that is not "now")."""
@@ -64,6 +96,7 @@ def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return t.gettext("ended {date}").format(date=format_date(last.end, t.babel_locale))
 
 
+@variable("timeline")
 def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """One short line per phase, the current one marked; months without the year
     where a phase stays within one year, to keep SMS short."""
@@ -83,6 +116,7 @@ def _timeline(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(lines)
 
 
+@variable("criteria")
 def _criteria(ctx: StepContext, turn: Turn, t: Translator) -> str:
     criteria = ctx.edition.criteria
     lines = []
@@ -109,6 +143,7 @@ def _criteria(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
+@variable("expectations")
 def _expectations(ctx: StepContext, turn: Turn, t: Translator) -> str:
     expectations = ctx.edition.expectations
     if expectations.binding:
@@ -119,18 +154,21 @@ def _expectations(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return f"{text} {note}" if note else text
 
 
+@variable("contact")
 def _contact(ctx: StepContext, turn: Turn, t: Translator) -> str:
     contact = ctx.edition.contact
     phone = format_phone(contact.phone, t.babel_locale) if contact.phone else None
     return "\n".join(value for value in (contact.email, phone, contact.website) if value)
 
 
+@variable("keywords", per_resident=True)
 def _keywords(ctx: StepContext, turn: Turn, t: Translator) -> str:
     kinds = ("menu", "help", "language", "stop")
     words = (shown_word(kind, turn.channel, t, ctx.carrier) for kind in kinds)
     return format_list(words, t.babel_locale, style="or")
 
 
+@variable("profile", per_resident=True)
 def _profile(ctx: StepContext, turn: Turn, t: Translator) -> str:
     lines = [t.gettext("Language: {language}").format(language=locale_names([t.locale])[t.locale])]
     if "district" in turn.answers:
@@ -152,37 +190,54 @@ def _localized(
     return value
 
 
-VARIABLES: dict[str, Callable[[StepContext, Turn, Translator], str]] = {
-    "edition_name": _localized(lambda ctx: ctx.edition.name),
-    "intro": _localized(lambda ctx: ctx.edition.intro),
-    "budget": lambda ctx, turn, t: format_money(
-        ctx.edition.budget, ctx.edition.currency, t.babel_locale
-    ),
-    "phase": _phase,
-    "phase_dates": _phase_dates,
-    "timeline": _timeline,
-    "themes": lambda ctx, turn, t: format_list(
-        (theme.name.get(t.locale) or theme.id for theme in ctx.edition.themes), t.babel_locale
-    ),
-    "criteria": _criteria,
-    "expectations": _expectations,
-    "contact": _contact,
-    "keywords": _keywords,
-    "keyword_start": lambda ctx, turn, t: shown_word("start", turn.channel, t, ctx.carrier),
-    "skip_word": lambda ctx, turn, t: answer_word("no", t),
-    "voting_age": lambda ctx, turn, t: format_number(
-        ctx.edition.voting.min_age or 0, t.babel_locale
-    ),
-    "profile": _profile,
-    "min_age": lambda ctx, turn, t: format_number(ctx.edition.questions.min_age, t.babel_locale),
-    "max_age": lambda ctx, turn, t: format_number(ctx.edition.questions.max_age, t.babel_locale),
-    "today": lambda ctx, turn, t: format_date(ctx.today, t.babel_locale),
-}
+variable("edition_name")(_localized(lambda ctx: ctx.edition.name))
+variable("intro")(_localized(lambda ctx: ctx.edition.intro))
 
 
-# Variables that depend on the resident or channel; the others only on the edition,
-# the day and the language, so a context computes each once per language.
-_PER_RESIDENT = frozenset({"profile", "keywords", "keyword_start"})
+@variable("budget")
+def _budget(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return format_money(ctx.edition.budget, ctx.edition.currency, t.babel_locale)
+
+
+@variable("themes")
+def _themes(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    names = (theme.name.get(t.locale) or theme.id for theme in ctx.edition.themes)
+    return format_list(names, t.babel_locale)
+
+
+@variable("keyword_start", per_resident=True)
+def _keyword_start(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return shown_word("start", turn.channel, t, ctx.carrier)
+
+
+@variable("skip_word")
+def _skip_word(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return answer_word("no", t)
+
+
+@variable("back_word")
+def _back_word(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return answer_word("back", t)
+
+
+@variable("voting_age")
+def _voting_age(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return format_number(ctx.edition.voting.min_age or 0, t.babel_locale)
+
+
+@variable("min_age")
+def _min_age(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return format_number(ctx.edition.questions.min_age, t.babel_locale)
+
+
+@variable("max_age")
+def _max_age(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return format_number(ctx.edition.questions.max_age, t.babel_locale)
+
+
+@variable("today")
+def _today(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return format_date(ctx.today, t.babel_locale)
 
 
 @cache
@@ -194,6 +249,8 @@ def _names(text: str) -> tuple[str, ...]:
 def _value(name: str, ctx: StepContext, turn: Turn, t: Translator) -> str | None:
     if name in turn.extra:
         return turn.extra[name]
+    if name.startswith(ANSWERS_PREFIX):
+        return answer_in_text(turn.answers.get(name.removeprefix(ANSWERS_PREFIX)), t)
     compute = VARIABLES.get(name)
     if compute is None:
         return None
@@ -215,5 +272,16 @@ def render_text(text: str, ctx: StepContext, turn: Turn, t: Translator) -> str:
     for candidate in (translated, text):
         values = {name: _value(name, ctx, turn, t) for name in _names(candidate)}
         if None not in values.values():
-            return candidate.format_map(values)
+            return _fill(candidate, values)
     return text  # flow validation makes this unreachable: source texts name known variables
+
+
+def _fill(text: str, values: Mapping[str, str | None]) -> str:
+    """`text` with each `{name}` replaced; by hand, since `str.format` would read
+    `{answers.title}` as an attribute of `answers`."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        parts.append(literal)
+        if name is not None:
+            parts.append(values[name] or "")
+    return "".join(parts)

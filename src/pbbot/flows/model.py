@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
+    "ANSWERS_PREFIX",
     "CONTINUE",
     "END",
     "RESUME",
@@ -39,6 +40,8 @@ END: Target = "@end"
 RESUME: Target = "@resume"
 # Where the resident was going when they were asked to agree first, else the main menu.
 CONTINUE: Target = "@continue"
+# `{answers.NAME}` in a text: the answer a step saved as NAME (or an action recorded).
+ANSWERS_PREFIX = "answers."
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,11 @@ class Step:
     def texts(self) -> list[tuple[str, int]]:
         """Every resident-facing text of the step, with its line."""
         return [(self.text, self.line)] if self.text else []
+
+    @property
+    def saved(self) -> str | None:
+        """The answer this step records (`save_as`), for `{answers.NAME}` and branches."""
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,23 @@ class ChoiceStep(Step):
         - {id: skip, label: "Prefer not to say", go: next}
         - {id: more, label: "More information", go: next, phases: [ideation], when: consent}
     ```
+
+    `page_size: N` shows the options from the source N at a time, with "Next"
+    and "Back" after them (numbered on SMS, buttons on Telegram) and the fixed
+    options last; the page is kept in the conversation state, so a number
+    always means what the resident was shown.
+
+    ```yaml
+    theme:
+      type: choice
+      text: "Which theme?"
+      options_from: themes
+      page_size: 3
+      save_as: theme
+      go: next
+      options:
+        - {id: menu, label: "Main menu", go: "@main_menu"}
+    ```
     """
 
     options: tuple[Option, ...] = ()
@@ -130,12 +155,21 @@ class ChoiceStep(Step):
     go: Target | None = None
     go_line: int = 0
     save_as: str | None = None
+    page_size: int | None = None
 
     type_name: ClassVar[str] = "choice"
-    keys: ClassVar[frozenset[str]] = frozenset({"options", "options_from", "go", "save_as"})
+    keys: ClassVar[frozenset[str]] = frozenset(
+        {"options", "options_from", "go", "save_as", "page_size"}
+    )
+    # The option ids of "Next" and "Back" on a paged choice (a YAML id never starts with "~").
+    PAGE_IDS: ClassVar[tuple[str, str]] = ("~next", "~back")
 
     def texts(self) -> list[tuple[str, int]]:
         return Step.texts(self) + [(option.label, option.line) for option in self.options]
+
+    @property
+    def saved(self) -> str | None:
+        return self.save_as
 
     def targets(self) -> list[tuple[Target, int]]:
         found = [(option.go, option.line) for option in self.options]
@@ -150,14 +184,21 @@ class ChoiceStep(Step):
 
 @dataclass(frozen=True, slots=True)
 class AskStep(Step):
-    """Waits for free input of one kind and checks it.
+    """Waits for free input and checks it.
 
-    `expect` is `text`, `number`, `phone`, `photo` or `location`; `min`/`max`
-    bound a number (or a text's length). `error` is the re-prompt on bad input.
-    `skip` makes the question optional: its label is a button on Telegram, and
-    on every channel the words for skip or no ("NEE", "prefer not to say")
-    skip it and remove an earlier answer (on SMS the text names the word:
-    `{skip_word}`).
+    `expect` is one kind or a list of kinds: `text`, `number`, `amount` (of
+    money, as people write it: "12.500", "12 500 €", "12k"), `phone`, `photo`,
+    `voice` (a Telegram voice note) or `location`; `min`/`max` bound a number
+    or an amount (or a text's length, as a person counts characters). `error`
+    is the re-prompt on bad input. `back` is where "Back" leads: a button on
+    Telegram, the word for it (`{back_word}`) on every channel. `joins: true`:
+    a long text a phone may send as several SMS; a part that comes within a
+    minute and does not fit the next question is added to this answer.
+    `optional: true` lets the resident skip the question: a "Skip" button on
+    Telegram, and on every channel the words for skip or no ("NEE", "prefer not
+    to say") skip it and remove an earlier answer (on SMS the text names the
+    word: `{skip_word}`). `skip: LABEL` makes it optional too, with its own
+    button label.
 
     ```yaml
     age:
@@ -171,29 +212,69 @@ class AskStep(Step):
       save_as: age
       go: done
     ```
+
+    What `save_as` records, by the kind that came: a text as the text (control
+    and invisible characters removed), a number as the number, an amount as
+    whole units of money, a phone number as "+3247...", and the kinds that
+    are not words as a mapping naming the kind: `{"kind": "photo",
+    "file_id": ...}`, `{"kind": "voice", "file_id": ...}`, `{"kind":
+    "location", "latitude": ..., "longitude": ...}`. A description that may
+    be typed or spoken:
+
+    ```yaml
+    description:
+      type: ask
+      text: "Describe your idea. On Telegram you may send a voice message."
+      expect: [text, voice]
+      max: 1000
+      optional: true
+      save_as: description
+      go: done
+    ```
     """
 
-    expect: str = "text"
+    expect: tuple[str, ...] = ("text",)
     min: int | None = None
     max: int | None = None
     error: str | None = None
-    skip: str | None = None
+    optional: bool = False
+    skip: str | None = None  # the skip button's label; makes the question optional
     save_as: str | None = None
     go: Target = END
     go_line: int = 0
+    back: Target | None = None  # where "Back" (button, or the word for it) leads
+    back_line: int = 0
+    joins: bool = False  # an SMS text the phone splits: later parts are added to it
 
     type_name: ClassVar[str] = "ask"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"expect", "min", "max", "error", "skip", "save_as", "go"}
+        {"expect", "min", "max", "error", "optional", "skip", "save_as", "go", "back", "joins"}
     )
-    EXPECTS: ClassVar[tuple[str, ...]] = ("text", "number", "phone", "photo", "location")
+    EXPECTS: ClassVar[tuple[str, ...]] = (
+        "text",
+        "number",
+        "amount",
+        "phone",
+        "photo",
+        "voice",
+        "location",
+    )
+
+    @property
+    def skippable(self) -> bool:
+        return self.optional or self.skip is not None
+
+    @property
+    def saved(self) -> str | None:
+        return self.save_as
 
     def texts(self) -> list[tuple[str, int]]:
         extra = [(text, self.line) for text in (self.error, self.skip) if text]
         return Step.texts(self) + extra
 
     def targets(self) -> list[tuple[Target, int]]:
-        return [(self.go, self.go_line)]
+        back = [(self.back, self.back_line)] if self.back else []
+        return [(self.go, self.go_line), *back]
 
     @property
     def waits(self) -> bool:
@@ -202,8 +283,11 @@ class AskStep(Step):
 
 @dataclass(frozen=True, slots=True)
 class BranchStep(Step):
-    """Goes on to the step that matches a value: the current phase, an answer,
-    the channel or an edition setting.
+    """Goes on to the step that matches a value: the current phase, an answer
+    (`answer.NAME`), the channel, an edition setting (`edition.districts`) or
+    whatever else the engine and the features register as a branch subject.
+    Yes/no values read "true" and "false", answers too; quote them in YAML,
+    where a bare `true:` would be the key "True".
 
     ```yaml
     by_phase:
@@ -214,6 +298,15 @@ class BranchStep(Step):
         results: show_results
       default: menu
     ```
+
+    ```yaml
+    ask_district:
+      type: branch
+      on: edition.districts
+      cases:
+        "true": district
+      default: age
+    ```
     """
 
     on: str = "phase"
@@ -223,6 +316,7 @@ class BranchStep(Step):
 
     type_name: ClassVar[str] = "branch"
     keys: ClassVar[frozenset[str]] = frozenset({"on", "cases", "default"})
+    ANSWER_PREFIX: ClassVar[str] = "answer."  # `on: answer.NAME`
 
     def targets(self) -> list[tuple[Target, int]]:
         return [(go, line) for _, go, line in self.cases] + [(self.default, self.default_line)]

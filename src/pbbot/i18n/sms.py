@@ -17,9 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from pbbot.domain.gsm7 import (
+    PART_GSM7,
+    PART_UCS2,
+    SINGLE_GSM7,
+    SINGLE_UCS2,
+    is_gsm7,
+    unit_widths,
+)
+
 __all__ = [
-    "GSM7_BASIC",
-    "GSM7_EXTENSION",
     "SmsEncoding",
     "SmsSize",
     "is_gsm7",
@@ -29,17 +36,6 @@ __all__ = [
 ]
 
 SmsEncoding = Literal["GSM-7", "UCS-2"]
-
-# GSM 03.38 default alphabet (one septet each); 0x1B, the escape, is left out.
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-# The extension table: each character is sent as escape + character (two septets).
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
-
-_SINGLE_GSM7, _PART_GSM7 = 160, 153  # a multipart header takes 7 septets per part
-_SINGLE_UCS2, _PART_UCS2 = 70, 67  # ... and 3 UTF-16 units per part
 
 # Guillemets with the (no-break) space French puts inside them become plain quotes.
 _GUILLEMETS = re.compile(r"[«‹][\s\u00a0\u202f]*|[\s\u00a0\u202f]*[»›]")
@@ -97,11 +93,6 @@ def sms_body(text: str, labels: Sequence[str], *, rtl: bool) -> str:
     return normalize_for_sms("\n".join(lines))
 
 
-def is_gsm7(text: str) -> bool:
-    """Whether `text` can be sent in the GSM-7 alphabet (with its extension table)."""
-    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
-
-
 @dataclass(frozen=True, slots=True)
 class SmsSize:
     """How a text travels as SMS.
@@ -123,14 +114,13 @@ def sms_segments(text: str) -> SmsSize:
     Normalize first (`normalize_for_sms`) to count what will really be sent.
     An empty text counts as one segment: it still costs one message.
     """
+    widths = unit_widths(text)
     if is_gsm7(text):
-        widths = [2 if char in GSM7_EXTENSION else 1 for char in text]
         encoding: SmsEncoding = "GSM-7"
-        single, part = _SINGLE_GSM7, _PART_GSM7
+        single, part = SINGLE_GSM7, PART_GSM7
     else:
-        widths = [2 if ord(char) > 0xFFFF else 1 for char in text]
         encoding = "UCS-2"
-        single, part = _SINGLE_UCS2, _PART_UCS2
+        single, part = SINGLE_UCS2, PART_UCS2
     units = sum(widths)
     segments = 1 if units <= single else _count_parts(widths, part)
     return SmsSize(encoding=encoding, characters=len(text), units=units, segments=segments)

@@ -1,7 +1,8 @@
 """The aiohttp application of `pbbot serve`: routes, channels, background tasks.
 
 Channels are optional: without Telegram settings there is no Telegram route,
-without Twilio settings no SMS routes; the server runs with what it has.
+without Twilio settings no SMS routes; the server runs with what it has. The
+staff chat is there when Telegram is and `PBBOT_STAFF_TELEGRAM_IDS` names staff.
 Senders are created inside the running loop (Twilio's HTTP client needs it)
 through factories, so that tests can point them at local fakes.
 """
@@ -32,6 +33,7 @@ from pbbot.server.pipeline import InboundPipeline, StoreFailed
 from pbbot.server.telegram_webhook import TelegramWebhook
 from pbbot.server.twilio_webhooks import SMS_PATH, STATUS_PATH, TwilioWebhooks
 from pbbot.settings import Settings
+from pbbot.staff.chat import StaffChat
 from pbbot.storage.delivery import record_delivery_status
 from pbbot.storage.health import backlog
 
@@ -131,6 +133,11 @@ class ServerState:
             lanes=lanes,
             guards=guards_for(settings, runtime.edition, runtime.sessionmaker),
             sessionmaker=runtime.sessionmaker,
+            staff=(
+                StaffChat(runtime.sessionmaker, runtime.edition, settings.staff_telegram_ids)
+                if settings.telegram and settings.staff_telegram_ids
+                else None
+            ),
         )
         self.stop = asyncio.Event()
 

@@ -25,6 +25,13 @@ any of this the guards (`pbbot.server.guards`) turn away what should cost
 nothing: SMS from other countries, a flooding resident's surplus, numbers
 over their replies for the hour.
 
+A staff command from a staff member (`pbbot.staff.chat`) goes to the staff
+chat instead, before the guards and outside the lanes: it is carried out,
+stored under its key and answered in its own transaction, with the same
+exactly-once and failure rules. Every Telegram path (webhook, polling, the
+python-telegram-bot bridge) hands its updates to `accept`, so all of them
+route staff commands alike.
+
 When the database fails, `pbbot.storage.failures` says how: an update it
 refuses for good is recorded without its content and answered as handled, so
 the channel does not send it forever; a batch is retried one update at a time
@@ -43,12 +50,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.channels.base import InboundUpdate
+from pbbot.channels.telegram.updates import CommandUpdate
 from pbbot.conversations import ConversationService
 from pbbot.server.guards import Guards
 from pbbot.server.lanes import Item, Lane
+from pbbot.staff.chat import StaffChat
 from pbbot.storage import repositories
 from pbbot.storage.failures import classify, describe, record_refused
 
@@ -94,13 +104,16 @@ class InboundPipeline:
         lanes: int = 1,
         guards: Guards | None = None,
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        staff: StaffChat | None = None,
         capacity: int = LANE_CAPACITY,
         queue_wait: float = QUEUE_WAIT,
         retry_after: float = RETRY_AFTER,
     ):
         """`guards`: by default, the per-resident limit and no SMS. `sessionmaker`:
-        where updates the database refused are recorded (without it, only logged)."""
+        where updates the database refused are recorded (without it, only logged).
+        `staff`: the staff chat, if there is one."""
         self._service = service
+        self._staff = staff
         self._replies_queued = replies_queued
         self._lanes = [Lane(capacity) for _ in range(lanes)]
         self._guards = guards or Guards()
@@ -113,6 +126,8 @@ class InboundPipeline:
         nothing was done: its key was seen before, a guard turned it away, or the
         database refused it for good (recorded). Raises `StoreFailed` when the
         database fails for now, `Overloaded` when its lane stayed full."""
+        if self._staff is not None and self._staff.claims(update):
+            return await self._staff_command(self._staff, update)
         if not self._guards.admit(update.inbound):
             return False
         item = Item(update, asyncio.get_running_loop().create_future())
@@ -120,6 +135,21 @@ class InboundPipeline:
         if not await lane.enter(item, wait=self._queue_wait):
             raise Overloaded("the inbound lanes are full", retry_after=self._retry_after)
         return await item.done
+
+    async def _staff_command(self, staff: StaffChat, update: CommandUpdate) -> bool:
+        try:
+            done = await staff.handle(update)
+        except Exception as error:
+            if _from_database(error) and classify(error) != "refused":
+                _log.error("could not store a staff command: %s", describe(error))
+                raise StoreFailed(describe(error)) from error
+            # Refused for good, or a bug: sending it again would fail the same way.
+            _log.exception("staff command failed; answered as handled")
+            await self._record_refused(update, describe(error))
+            return False
+        if done:
+            self._replies_queued()
+        return done
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle updates until `stop` is set, then finish what is waiting."""
@@ -281,6 +311,11 @@ class InboundPipeline:
         """Wait until every update accepted so far is handled."""
         while not all(lane.idle for lane in self._lanes):
             await asyncio.sleep(0.005)
+
+
+def _from_database(error: Exception) -> bool:
+    """Whether the database (or the way to it) failed, rather than pbbot's own code."""
+    return isinstance(error, OSError | TimeoutError | exc.SQLAlchemyError)
 
 
 def _resolve(items: list[Item], result: bool) -> None:

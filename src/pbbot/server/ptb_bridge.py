@@ -5,6 +5,7 @@ the same engine, pipeline and outbox as `pbbot serve`, with updates coming
 from the city's `Application` and replies leaving through its `Bot`.
 
     bridge = attach(application, runtime)        # adds a handler, group 0
+    # staff_telegram_ids=settings.staff_telegram_ids adds the staff chat
     # in the application's post_init / post_shutdown:
     await bridge.start()   ...   await bridge.stop()
 """
@@ -22,6 +23,7 @@ from pbbot.outbox.limits import ChannelLimits, default_limits
 from pbbot.outbox.sender import Outbox
 from pbbot.runtime import Runtime
 from pbbot.server.pipeline import InboundPipeline
+from pbbot.staff.chat import StaffChat
 
 __all__ = ["PtbBridge", "attach"]
 
@@ -33,6 +35,7 @@ class PtbBridge:
         runtime: Runtime,
         *,
         limits: Mapping[Channel, ChannelLimits] | None = None,
+        staff_telegram_ids: frozenset[int] = frozenset(),
     ):
         self._sender = ptb_sender(application.bot)
         self.outbox = Outbox(
@@ -40,8 +43,16 @@ class PtbBridge:
             {"telegram": self._sender},
             limits=limits or default_limits(),
         )
+        staff = (
+            StaffChat(runtime.sessionmaker, runtime.edition, staff_telegram_ids)
+            if staff_telegram_ids
+            else None
+        )
         self.pipeline = InboundPipeline(
-            runtime.service, replies_queued=self.outbox.wake, sessionmaker=runtime.sessionmaker
+            runtime.service,
+            replies_queued=self.outbox.wake,
+            sessionmaker=runtime.sessionmaker,
+            staff=staff,
         )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -72,8 +83,9 @@ def attach(
     *,
     group: int = 0,
     limits: Mapping[Channel, ChannelLimits] | None = None,
+    staff_telegram_ids: frozenset[int] = frozenset(),
 ) -> PtbBridge:
     """Plug pbbot into `application`; start and stop the returned bridge with it."""
-    bridge = PtbBridge(application, runtime, limits=limits)
+    bridge = PtbBridge(application, runtime, limits=limits, staff_telegram_ids=staff_telegram_ids)
     add_inbound_handler(application, bridge.handle, group=group)
     return bridge

@@ -3,10 +3,18 @@
 Inbound messages are found by channel and address (they are stored before the
 resident exists); everything else hangs off the resident's id. Erasing keeps
 only the hashed keys of their messages (`pbbot.storage.erasure`).
+
+Feature packages keep personal data in tables of their own (ideas, later
+ballots): each registers a `PersonalData` part with `personal_data(...)`, and
+export and both kinds of erasure go through every registered part, so the
+feature decides what of its data goes with the resident, and storage never
+imports a feature.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +33,46 @@ from pbbot.storage.tables import (
     Resident,
 )
 
-__all__ = ["delete_resident", "erase_history", "export_resident", "forget_content"]
+__all__ = [
+    "PERSONAL_DATA",
+    "PersonalData",
+    "as_json",
+    "delete_resident",
+    "erase_history",
+    "export_resident",
+    "forget_content",
+    "personal_data",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """A feature's part of a resident's data: what `export` shows of it (JSON-ready)
+    and what `erase` does to it, both given the session and the resident's id."""
+
+    export: Callable[[AsyncSession, int], Awaitable[Any]]
+    erase: Callable[[AsyncSession, int], Awaitable[None]]
+
+
+# Part name (the key in the export) -> the part.
+PERSONAL_DATA: dict[str, PersonalData] = {}
+
+
+def personal_data(
+    name: str,
+    *,
+    export: Callable[[AsyncSession, int], Awaitable[Any]],
+    erase: Callable[[AsyncSession, int], Awaitable[None]],
+) -> None:
+    """Register a feature's part of residents' data (once per name)."""
+    if name in PERSONAL_DATA:
+        raise ValueError(f"personal data part {name!r} is registered twice")
+    PERSONAL_DATA[name] = PersonalData(export=export, erase=erase)
+
+
+async def _erase_parts(session: AsyncSession, resident_id: int) -> None:
+    for part in PERSONAL_DATA.values():
+        await part.erase(session, resident_id)
 
 
 async def export_resident(
@@ -56,17 +103,21 @@ async def export_resident(
         .where(ConversationEvent.resident_id == resident.id)
         .order_by(ConversationEvent.id)
     )
-    return {
-        "resident": _as_json(resident),
-        "conversation": _as_json(conversation) if conversation else None,
-        "inbound_messages": [_as_json(row) for row in inbound],
-        "outbound_messages": [_as_json(row) for row in outbound],
-        "questions": [_as_json(row) for row in questions],
-        "events": [_as_json(row) for row in events],
+    data = {
+        "resident": as_json(resident),
+        "conversation": as_json(conversation) if conversation else None,
+        "inbound_messages": [as_json(row) for row in inbound],
+        "outbound_messages": [as_json(row) for row in outbound],
+        "questions": [as_json(row) for row in questions],
+        "events": [as_json(row) for row in events],
     }
+    for name, part in PERSONAL_DATA.items():
+        data[name] = await part.export(session, resident.id)
+    return data
 
 
-def _as_json(row: Base) -> dict[str, Any]:
+def as_json(row: Base) -> dict[str, Any]:
+    """A row's columns as JSON-ready values (for the parts' exports too)."""
     data = {}
     for column in row.__table__.columns:
         value = getattr(row, column.key)
@@ -92,6 +143,11 @@ async def delete_resident(
         .limit(1)
     )
     await erasure.forget_inbound(session, key, channel, address, now=now)
+    resident_id = await session.scalar(
+        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
+    )
+    if resident_id is not None:
+        await _erase_parts(session, resident_id)
     # The conversation, messages, questions and events go with it (ON DELETE CASCADE).
     deleted = await session.execute(
         delete(Resident)
@@ -118,8 +174,9 @@ async def erase_history(
     until the confirmation has left, since that needs their address: the
     outbox then deletes it (`outbound.purge_erased`), unless they write again
     first. Replies being sent at this moment cannot be called back; they
-    settle, then go too.
+    settle, then go too. Each feature's part is erased now, not with the row.
     """
+    await _erase_parts(session, resident_id)
     for entity in (ConversationEvent, Question):
         await session.execute(
             delete(entity)

@@ -101,7 +101,8 @@ async def test_unsupported_content_is_an_empty_message_naming_its_kind(driver: D
 async def test_a_voice_note_is_named(driver: Driver) -> None:
     parsed = _parse(driver, tg.voice_message())
     assert parsed is not None
-    assert (parsed.inbound.text, parsed.inbound.media) == ("", "voice")
+    inbound = parsed.inbound
+    assert (inbound.text, inbound.media, inbound.media_id) == ("", "voice", "AwACAgQAAxkBAAIBt2T1")
 
 
 async def test_missing_language_code_gives_no_hint(driver: Driver) -> None:

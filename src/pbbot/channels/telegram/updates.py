@@ -10,12 +10,17 @@ kind in `media` with an empty text, so the engine can say it reads text only)
 and button taps. What is dropped (None, answered 200 and
 ignored): other update types, edited messages, group chats (a ballot is
 secret, the bot does not talk in groups).
+
+A command ("/accept 12 5000") comes as a `CommandUpdate`, which also says who
+sent it: staff commands are allowed by Telegram user id and recorded with the
+staff member's name, neither of which the resident's `Inbound` carries.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -23,7 +28,15 @@ from pbbot.channels.base import InboundUpdate
 from pbbot.channels.text import clean_text
 from pbbot.domain.messages import Inbound, Location
 
-__all__ = ["CHANNEL", "MAX_TEXT_CHARS", "START_PARAM", "parse_update", "update_key"]
+__all__ = [
+    "CHANNEL",
+    "MAX_TEXT_CHARS",
+    "START_PARAM",
+    "CommandUpdate",
+    "Sender",
+    "parse_update",
+    "update_key",
+]
 
 CHANNEL = "telegram"
 # What Telegram lets a resident send: texts of up to 4,096 characters (captions
@@ -37,6 +50,8 @@ _MAX_PHONE_DIGITS = 15  # E.164
 # Deep-link payloads (t.me/bot?start=...): Telegram allows 1-64 of these characters.
 START_PARAM = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _START = re.compile(r"/start(?:@\w+)?(?:\s+(?P<param>.*))?", re.DOTALL)
+_COMMAND = re.compile(r"/[A-Za-z]")
+_MAX_NAME_CHARS = 64  # Telegram's limit for first and last names (usernames: 32)
 # Message attributes (the same in aiogram and python-telegram-bot) of what pbbot
 # does not read, most specific first: an animation also comes as a document.
 _MEDIA = ("voice", "video_note", "audio", "video", "animation", "sticker", "document")
@@ -47,6 +62,12 @@ class UserLike(Protocol):
     def id(self) -> int: ...
     @property
     def language_code(self) -> str | None: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def username(self) -> str | None: ...
 
 
 class ChatLike(Protocol):
@@ -70,9 +91,12 @@ class LocationLike(Protocol):
     def longitude(self) -> float: ...
 
 
-class PhotoSizeLike(Protocol):
+class FileLike(Protocol):
     @property
     def file_id(self) -> str: ...
+
+
+class PhotoSizeLike(FileLike, Protocol):
     @property
     def width(self) -> int: ...
     @property
@@ -96,6 +120,8 @@ class MessageLike(Protocol):
     def location(self) -> LocationLike | None: ...
     @property
     def photo(self) -> Sequence[PhotoSizeLike] | None: ...
+    @property
+    def voice(self) -> FileLike | None: ...
 
 
 class CallbackQueryLike(Protocol):
@@ -118,6 +144,21 @@ class UpdateLike(Protocol):
     def callback_query(self) -> CallbackQueryLike | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The Telegram user who sent a command: their id and the name they show."""
+
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandUpdate(InboundUpdate):
+    """A private-chat message starting with a /command, with its sender."""
+
+    sender: Sender | None = None
+
+
 def update_key(bot_id: int, update_id: int) -> str:
     """The exactly-once key: update ids are only unique per bot."""
     return f"{CHANNEL}:{bot_id}:{update_id}"
@@ -128,7 +169,12 @@ def parse_update(update: UpdateLike, bot_id: int) -> InboundUpdate | None:
     key = update_key(bot_id, update.update_id)
     if update.message is not None:
         inbound = _from_message(update.message)
-        return InboundUpdate(key=key, inbound=inbound) if inbound else None
+        if inbound is None:
+            return None
+        user = update.message.from_user
+        if user is not None and _COMMAND.match(inbound.text):
+            return CommandUpdate(key=key, inbound=inbound, sender=_sender(user))
+        return InboundUpdate(key=key, inbound=inbound)
     query = update.callback_query
     if query is not None and query.data and len(query.data) <= _MAX_PAYLOAD_CHARS:
         inbound = Inbound(
@@ -155,6 +201,7 @@ def _from_message(message: MessageLike) -> Inbound | None:
         text = "/start"
     contact = message.contact
     location = message.location
+    media = next((kind for kind in _MEDIA if getattr(message, kind, None) is not None), None)
     return Inbound(
         channel=CHANNEL,
         address=str(message.chat.id),
@@ -168,7 +215,10 @@ def _from_message(message: MessageLike) -> Inbound | None:
             else None
         ),
         location=Location(location.latitude, location.longitude) if location else None,
-        media=next((kind for kind in _MEDIA if getattr(message, kind, None) is not None), None),
+        media=media,
+        # Only a voice note can be an answer (an idea's description); other media get
+        # "I can only read text here", so their files are not worth a reference.
+        media_id=message.voice.file_id if message.voice is not None else None,
         photo_id=(
             max(message.photo, key=lambda size: size.width * size.height).file_id
             if message.photo
@@ -176,6 +226,12 @@ def _from_message(message: MessageLike) -> Inbound | None:
         ),
         received_at=message.date,
     )
+
+
+def _sender(user: UserLike) -> Sender:
+    parts = (user.first_name, user.last_name, f"@{user.username}" if user.username else None)
+    name = " ".join(" ".join(part.split()) for part in parts if part)
+    return Sender(user.id, clean_text(name, max_chars=3 * _MAX_NAME_CHARS))
 
 
 def _language(user: UserLike) -> str | None:
