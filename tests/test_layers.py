@@ -32,7 +32,7 @@ BELOW: dict[str, set[str]] = {
     "features": set(),  # imports the feature modules by name (`ENGINE_PARTS`, ...)
     "runtime": {
         "errors", "domain", "config", "flows", "engine", "i18n", "storage", "conversations",
-        "features", "ideas",
+        "features",
     },
     "server": {
         "errors", "domain", "i18n", "channels", "storage", "outbox", "conversations",

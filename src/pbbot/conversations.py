@@ -164,6 +164,7 @@ class ConversationService:
 
         If the step raises, nothing is stored and `StepFailed` is raised.
         """
+        await self._ensure_key()
         async with self._sessionmaker.begin() as session:
             (inbound_id,) = await self._store(
                 session, [(inbound, key or _new_key(inbound))], now=self._clock(), processed=True
@@ -188,6 +189,7 @@ class ConversationService:
         """
         now = self._clock()
         keyed = [(inbound, key or _new_key(inbound)) for inbound, key in items]
+        await self._ensure_key()
         async with self._sessionmaker.begin() as session:
             ids = await self._store(session, keyed, now=now, processed=True)
             stored = [
@@ -201,6 +203,7 @@ class ConversationService:
 
     async def accept(self, inbound: Inbound, *, key: str | None = None) -> int | None:
         """Store `inbound` for later processing; its id, or None if `key` was seen before."""
+        await self._ensure_key()
         async with self._sessionmaker.begin() as session:
             stored = await self._store(
                 session, [(inbound, key or _new_key(inbound))], now=self._clock()
@@ -220,11 +223,19 @@ class ConversationService:
             session, keyed, now=now, processed=processed, channel_prefix=self._prefix
         )
         stored = [(key, inbound_id) for (_, key), inbound_id in zip(keyed, ids, strict=True)]
-        return await erasure.drop_erased(session, await self._erasure_key(session), stored)
+        return await erasure.drop_erased(session, self._erasure_key, stored)
 
-    async def _erasure_key(self, session: AsyncSession) -> bytes:
+    async def _ensure_key(self) -> None:
+        """Read (or make) the erasure hash key in a transaction of its own, before
+        any that needs it: a key made in a transaction that then rolled back
+        would hash erasures that no later process can recognize."""
         if self._key is None:
-            self._key = await erasure.erasure_key(session, now=self._clock())
+            async with self._sessionmaker.begin() as session:
+                self._key = await erasure.erasure_key(session, now=self._clock())
+
+    @property
+    def _erasure_key(self) -> bytes:
+        assert self._key is not None, "every entry point calls _ensure_key first"
         return self._key
 
     async def process(self, inbound_id: int) -> list[Outbound]:
@@ -246,6 +257,7 @@ class ConversationService:
         skipped. A message whose step raises is marked processed with the error;
         the others go ahead.
         """
+        await self._ensure_key()
         async with self._sessionmaker.begin() as session:
             loaded = await repositories.lock_pending_inbound_many(session, inbound_ids)
             outcome = await self._step_and_store(session, loaded)
@@ -357,8 +369,6 @@ class ConversationService:
                     now=now,
                     inbound_id=reply_to,
                 )
-        if erased:
-            key = await self._erasure_key(session)
         for (channel, address), erasing_id in erased.items():
             await data_rights.erase_history(
                 session,
@@ -366,7 +376,7 @@ class ConversationService:
                 channel,
                 address,
                 up_to=erasing_id,
-                key=key,
+                key=self._erasure_key,
                 now=now,
             )
         for resident_id in stopped:
@@ -436,10 +446,10 @@ class ConversationService:
 
     async def delete_resident(self, channel: Channel, address: str) -> bool:
         """Erase a resident with their conversation, messages and events; False if unknown."""
+        await self._ensure_key()
         async with self._sessionmaker.begin() as session:
-            key = await self._erasure_key(session)
             return await data_rights.delete_resident(
-                session, channel, address, key=key, now=self._clock()
+                session, channel, address, key=self._erasure_key, now=self._clock()
             )
 
     def _resident(self, inbound: Inbound) -> tuple[Channel, str]:

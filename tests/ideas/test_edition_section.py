@@ -24,7 +24,7 @@ def _edition_with(tmp_path: Path, section: str) -> Path:
 def test_the_sample_states_the_defaults_and_a_file_without_the_section_gets_them(
     tmp_path: Path,
 ) -> None:
-    assert load_edition(SAMPLE).ideas == Ideas(5, 3, 80, 1000)
+    assert load_edition(SAMPLE).ideas == Ideas(daily_limit=5, reports_to_hide=3)
     assert load_edition(_edition_with(tmp_path, "")).ideas == Ideas()
 
 

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from pbbot.domain.messages import Inbound, Location
+from pbbot.engine.answers import answer_word
 from pbbot.i18n.catalogs import translator
 from pbbot.ideas.tables import Idea
 from pbbot.runtime import Runtime, build_runtime
 from pbbot.storage.tables import OutboundMessage
+from tests.conversations.script import LANGUAGES
 
 EDITION = Path(__file__).resolve().parents[2] / "examples" / "mechelen-2027.yaml"
 IDEATION = date(2027, 2, 20)
@@ -93,19 +95,22 @@ async def test_a_turkish_resident_sends_an_idea_by_sms(runtime: Runtime) -> None
     assert not any(key.startswith("idea_") for key in export["conversation"]["state"]["answers"])
 
 
+@pytest.mark.parametrize("locale", ["en", "tr", "ar"])
 async def test_on_telegram_a_voice_note_and_a_pin_are_the_description_and_place(
-    runtime: Runtime,
+    runtime: Runtime, locale: str
 ) -> None:
-    start = ["/start", "3", "1", "HAYIR", "NO", "5", "1"]  # English, agree, skip, skip
-    await send(runtime, "telegram", CHAT, *start)
+    t = translator(locale)
+    no, skip, yes = (answer_word(meaning, t) for meaning in ("no", "skip", "yes"))
+    language = str(LANGUAGES.index(locale) + 1)
+    # The language, agree, no district, no age, Ideas, Send an idea.
+    await send(runtime, "telegram", CHAT, "/start", language, "1", no, no, "5", "1")
     voice = Inbound("telegram", CHAT, media="voice", media_id="AwACAgQAAxkBAAIBt2T1")
     pin = Inbound("telegram", CHAT, location=Location(51.0277, 4.4806))
-    await send(runtime, "telegram", CHAT, "A bench at the bus stop", voice, "1", "SKIP", pin)
-    summary = await send(runtime, "telegram", CHAT, "SKIP")  # no photo
-    en = translator("en")
-    assert en.gettext("(a voice message)") in summary
-    assert en.gettext("(a location)") in summary
-    await send(runtime, "telegram", CHAT, "YES")
+    await send(runtime, "telegram", CHAT, "A bench at the bus stop", voice, "1", skip, pin)
+    summary = await send(runtime, "telegram", CHAT, skip)  # no photo
+    assert t.gettext("(a voice message)") in summary
+    assert t.gettext("(a location)") in summary
+    await send(runtime, "telegram", CHAT, yes)
     async with runtime.sessionmaker() as session:
         idea = await session.scalar(select(Idea))
     assert idea is not None
@@ -177,3 +182,22 @@ async def test_a_description_the_phone_split_in_two_sms_is_joined(database_url: 
         await runtime.close()
     assert silence == ""  # the theme question was asked already
     assert idea is not None and idea.description == text
+
+
+async def test_a_short_first_part_is_kept_for_the_rest_and_one_answer_can_be_changed(
+    runtime: Runtime,
+) -> None:
+    tr = translator("tr")
+    await send(runtime, "sms", PHONE, *ONBOARD_TR)
+    await send(runtime, "sms", PHONE, "Gölgeli oturma yeri", "Yazın çocuklar")  # too short alone
+    theme = await send(runtime, "sms", PHONE, "güneşte kalıyor, gölge yok.")
+    assert tr.gettext("Which theme fits your idea best?") in theme
+    summary = await send(runtime, "sms", PHONE, "1", "bilmiyorum", "Park")  # "I don't know"
+    assert "Yazın çocuklar güneşte kalıyor, gölge yok." in summary
+    assert tr.gettext("not given") in summary
+    # Change only the place: its question leads back to the summary.
+    await send(runtime, "sms", PHONE, "2")  # Change it
+    asked = await send(runtime, "sms", PHONE, "5")  # The place
+    assert tr.gettext("Where should it happen? A street, a square or a neighbourhood.") in asked
+    again = await send(runtime, "sms", PHONE, "Stadspark")
+    assert "Stadspark" in again and "Yazın çocuklar" in again  # the summary, the rest kept

@@ -246,8 +246,8 @@ async def test_long_polling_routes_staff_commands_too(database_url: str, catalog
     async with running_city(database_url, polling=True, settings=settings) as city:
         await _seed(city)
         city.telegram_api.push_updates(from_staff("/accept 1 12500", update_id=5))
-        for _ in range(200):  # the poller fetches the update by itself
-            if texts_to(city, STAFF):
+        for _ in range(200):  # the poller fetches the update by itself; the outbox sends
+            if texts_to(city, STAFF) and city.sms_bodies():
                 break
             await city.settle()
             await asyncio.sleep(0.02)

@@ -156,3 +156,28 @@ async def test_a_message_deleted_while_it_is_sent_is_not_taken_for_a_double(
     assert "being erased" in caplog.text
     async with runtime.sessionmaker() as session:
         assert (await session.execute(text("SELECT count(*) FROM outbound_messages"))).scalar() == 0
+
+
+async def test_the_erasure_key_is_kept_even_when_the_first_message_fails(
+    database_url: str,
+) -> None:
+    # A key made inside a transaction that rolls back would hash erasures no
+    # later process recognizes: it is made in a transaction of its own.
+    from pbbot.conversations import ConversationService, StepFailed
+    from pbbot.storage.database import create_engine, create_sessionmaker
+    from pbbot.storage.tables import InstallationSecret
+
+    def broken(*args: object) -> tuple[object, list[object]]:
+        raise RuntimeError("a bug in the step")
+
+    engine = create_engine(database_url)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        service = ConversationService(sessionmaker, broken)  # type: ignore[arg-type]
+        with pytest.raises(StepFailed):
+            await service.handle(Inbound("sms", PHONE, text="hallo"))
+        async with sessionmaker() as session:
+            stored = list(await session.scalars(select(InstallationSecret.value)))
+    finally:
+        await engine.dispose()
+    assert len(stored) == 1 and len(stored[0]) == 32

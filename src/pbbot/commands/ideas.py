@@ -120,18 +120,7 @@ async def _read(args: argparse.Namespace) -> int:
     for question, answer in detail.questions:
         print(f"  question: {question}\n    answer: {answer or '(none yet)'}")
     for review in detail.reviews:
-        when = review.decided_at.strftime("%Y-%m-%d %H:%M")
-        why = " ".join(
-            f"{key}={value}"
-            for key, value in (
-                ("criterion", review.criterion),
-                ("cost", review.cost),
-                ("comment", review.comment_id),
-                ("note", review.note),
-            )
-            if value is not None
-        )
-        print(f"  {when} UTC {review.decided_by}: {review.decision} {why} [{review.notice}]")
+        print(f"  {listing.review_line(review)}")
     return 0
 
 

@@ -26,6 +26,9 @@ ANSWER_WORDS: dict[str, str] = {
     "no": N_("NO|cancel|nope|not now"),
     # Translators: words that skip an optional question, separated by |.
     "skip": N_("SKIP|prefer not to say|rather not say|pass"),
+    # Translators: ways to say "I don't know" to a question (an idea's cost), separated
+    # by |; the first is shown in texts ("Send DON'T KNOW if you do not know").
+    "dont_know": N_("DON'T KNOW|I don't know|do not know|dont know|no idea|not sure"),
     # Translators: words for going back one question, separated by |; the first is shown
     # in texts ("Send BACK").
     "back": N_("BACK|previous|go back"),
@@ -37,6 +40,7 @@ _SYMBOLS: dict[str, tuple[str, ...]] = {
     "no": ("👎", "❌", "✖", "🚫"),
     "skip": ("-", "…", "..."),
     "back": ("⬅", "⬅️", "🔙", "<"),
+    "dont_know": ("🤷", "🤷‍♀️", "🤷‍♂️", "?"),
     "thanks": ("🙏", "🙂", "😊", "❤", "❤️"),
 }
 

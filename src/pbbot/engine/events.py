@@ -7,7 +7,7 @@ The caller stores them with the new state in one transaction and hands every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pbbot.domain.messages import Outbound
 
@@ -32,7 +32,14 @@ __all__ = [
 class DomainEvent:
     """Base of the events a feature's actions return (an idea sent, a question
     asked); the conversation service stores each through the handler the
-    feature registered for its type (`pbbot.conversations.EVENT_HANDLERS`)."""
+    feature registered for its type (`pbbot.conversations.EVENT_HANDLERS`).
+
+    `logged` names the fields the audit log keeps of it; None: all but what a
+    resident typed (`text`, `value`). An event that carries what a resident
+    wrote under other names (an idea's description, place, pin) lists the rest.
+    """
+
+    logged: ClassVar[tuple[str, ...] | None] = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,6 +215,11 @@ def _skip_word(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return answer_word("no", t)
 
 
+@variable("dont_know_word")
+def _dont_know_word(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    return answer_word("dont_know", t)
+
+
 @variable("back_word")
 def _back_word(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return answer_word("back", t)

@@ -24,6 +24,7 @@ __all__ = ["IDEA_ANSWERS", "check_cost", "check_daily_limit", "submit_idea"]
 # What the flow records while the resident writes their idea; all of it goes
 # once the idea is sent (or dropped), so the state keeps no copy.
 IDEA_ANSWERS = (
+    "idea_editing",
     "idea_title",
     "idea_description",
     "idea_theme",
@@ -48,8 +49,10 @@ def check_cost(call: ActionCall) -> ActionResult:
     """An estimated cost above the edition's maximum cannot go to the vote: say so
     now, while the resident can still change it, rather than in a rejection."""
     cost = call.turn.answers.get("idea_cost")
-    most = call.context.edition.criteria.max_cost
-    too_costly = isinstance(cost, int) and most is not None and cost > most
+    # Without a maximum of its own, no idea can cost more than the whole budget.
+    edition = call.context.edition
+    most = edition.criteria.max_cost if edition.criteria.max_cost is not None else edition.budget
+    too_costly = isinstance(cost, int) and cost > most
     return ActionResult(exit="too_costly" if too_costly else "ok")
 
 
@@ -72,6 +75,12 @@ def submit_idea(call: ActionCall) -> ActionResult:
         photo_file_id=_file_id(photo, "photo"),
     )
     return ActionResult(answers=dict.fromkeys(IDEA_ANSWERS), events=(event,))
+
+
+@register("edit_idea", answers=("idea_editing",))
+def edit_idea(call: ActionCall) -> ActionResult:
+    """The resident changes one answer from the summary: its question leads back there."""
+    return ActionResult(answers={"idea_editing": True})
 
 
 @register("drop_idea", answers=IDEA_ANSWERS)

@@ -12,6 +12,7 @@ The conversation service also keeps every event in the audit log, without its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from pbbot.engine.events import DomainEvent
 
@@ -29,6 +30,10 @@ __all__ = [
 class IdeaSubmitted(DomainEvent):
     """The resident confirmed a new idea; the handler gives it its number and
     sends the receipt that tells it (the step cannot know the number)."""
+
+    # The audit log keeps that an idea was sent and what kind; its words, place
+    # and files are personal data, kept only where erasure can reach them.
+    logged: ClassVar[tuple[str, ...] | None] = ("edition", "theme", "estimated_cost")
 
     edition: str  # the edition's id
     title: str

@@ -18,7 +18,15 @@ from pbbot.ideas import queries
 from pbbot.ideas.tables import Idea, IdeaComment, IdeaQuestion, IdeaReview
 from pbbot.storage.tables import Resident
 
-__all__ = ["EXPORT_FIELDS", "IdeaDetail", "StaffIdea", "export_rows", "idea_detail", "list_ideas"]
+__all__ = [
+    "EXPORT_FIELDS",
+    "IdeaDetail",
+    "StaffIdea",
+    "export_rows",
+    "idea_detail",
+    "list_ideas",
+    "review_line",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,23 @@ class IdeaDetail:
     comments: tuple[tuple[int, str, bool], ...]  # (id, text, hidden), hidden ones too
     questions: tuple[tuple[str, str | None], ...]  # (question, answer)
     reviews: tuple[IdeaReview, ...]  # oldest first
+
+
+def review_line(review: IdeaReview) -> str:
+    """One decision of an idea's history, as staff read it (the command line and
+    the staff chat alike): when, who, what, why, and whether the author was told."""
+    when = review.decided_at.strftime("%Y-%m-%d %H:%M")
+    why = " ".join(
+        f"{key}={value}"
+        for key, value in (
+            ("criterion", review.criterion),
+            ("cost", review.cost),
+            ("comment", review.comment_id),
+            ("note", review.note),
+        )
+        if value is not None
+    )
+    return f"{when} UTC {review.decided_by}: {review.decision} {why} [{review.notice}]"
 
 
 # The export's columns: everything about an idea but the Telegram file ids (they

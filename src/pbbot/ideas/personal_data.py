@@ -60,10 +60,21 @@ async def export_ideas_data(session: AsyncSession, resident_id: int) -> dict[str
 
 
 async def erase_ideas_data(session: AsyncSession, resident_id: int) -> None:
+    # Their answers to staff's questions are their own words: they go too.
+    await session.execute(
+        update(IdeaQuestion)
+        .where(IdeaQuestion.idea_id.in_(select(Idea.id).where(Idea.author_id == resident_id)))
+        .values(answer=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
         update(Idea)
         .where(Idea.author_id == resident_id)
-        .values(author_id=None, voice_file_id=None)
+        # The voice, the photo and a shared pin can lead back to the person (a
+        # voice, a face, their doorstep); the written idea stays, anonymous.
+        .values(
+            author_id=None, voice_file_id=None, photo_file_id=None, latitude=None, longitude=None
+        )
         .execution_options(synchronize_session=False)
     )
     for entity, column in (

@@ -16,7 +16,7 @@ from pbbot.domain.edition import Edition
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_money
 from pbbot.ideas.criteria import rejection_reasons
-from pbbot.ideas.listing import IdeaDetail, StaffIdea
+from pbbot.ideas.listing import IdeaDetail, StaffIdea, review_line
 from pbbot.ideas.notices import QUEUED
 from pbbot.ideas.review import Accept, Ask, Decision, Hide, Merge, Reject, Reviewed
 from pbbot.ideas.tables import IDEA_STATUSES
@@ -166,21 +166,7 @@ def page_text(number: int, detail: IdeaDetail | None, edition: Edition, t: Trans
         lines.append(t.gettext(ANSWER).format(answer=answer or t.gettext(NO_ANSWER)))
     if detail.reviews:
         lines.append(t.gettext(HISTORY))
-    for record in detail.reviews:
-        details = " ".join(
-            f"{key}={value}"
-            for key, value in (
-                ("criterion", record.criterion),
-                ("cost", record.cost),
-                ("comment", record.comment_id),
-                ("note", record.note),
-            )
-            if value is not None
-        )
-        when = record.decided_at.strftime("%Y-%m-%d %H:%M")
-        lines.append(
-            f"{when} UTC {record.decided_by}: {record.decision} {details} [{record.notice}]"
-        )
+    lines.extend(review_line(record) for record in detail.reviews)
     return "\n".join(lines)
 
 

@@ -84,10 +84,11 @@ def event_record(event: Event) -> tuple[str, dict[str, Any]] | None:
 def _event_shape(event_type: type[Any]) -> tuple[str, tuple[str, ...]]:
     """An event class's row type and the fields it stores."""
     type_name = re.sub(r"(?<!^)(?=[A-Z])", "_", event_type.__name__).lower()
+    logged: tuple[str, ...] | None = getattr(event_type, "logged", None)
     stored = tuple(
         field.name
         for field in dataclasses.fields(event_type)
-        if field.name not in _UNSTORED_EVENT_FIELDS
+        if field.name not in _UNSTORED_EVENT_FIELDS and (logged is None or field.name in logged)
     )
     return type_name, stored
 

@@ -137,15 +137,23 @@ async def delete_resident(
     Their messages' keys stay, hashed under `key` (`pbbot.storage.erasure`): a
     redelivery, or a replayed webhook, must not bring a deleted message back.
     """
+    resident_id = await session.scalar(
+        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
+    )
+    if resident_id is not None:
+        # Lock as the conversation service does, conversation first: a message of
+        # theirs being processed finishes first, and neither side deadlocks.
+        await session.execute(
+            select(Conversation.resident_id)
+            .where(Conversation.resident_id == resident_id)
+            .with_for_update()
+        )
     had_inbound = await session.scalar(
         select(InboundMessage.id)
         .where(InboundMessage.channel == channel, InboundMessage.address == address)
         .limit(1)
     )
     await erasure.forget_inbound(session, key, channel, address, now=now)
-    resident_id = await session.scalar(
-        select(Resident.id).where(Resident.channel == channel, Resident.address == address)
-    )
     if resident_id is not None:
         await _erase_parts(session, resident_id)
     # The conversation, messages, questions and events go with it (ON DELETE CASCADE).

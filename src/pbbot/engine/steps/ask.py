@@ -3,12 +3,16 @@ which an optional question lets the resident skip."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
+from pbbot.domain.freetext import join_parts
 from pbbot.domain.messages import Choice
 from pbbot.domain.text import fold
 from pbbot.engine.answers import answer_words
 from pbbot.engine.asking import read_answer
 from pbbot.engine.keywords import CARRIER_CHANNELS
-from pbbot.engine.misses import miss
+from pbbot.engine.misses import JOIN_WITHIN, miss
 from pbbot.engine.navigation import go
 from pbbot.engine.run import Run
 from pbbot.engine.steps.base import StepHandler, step_handler
@@ -42,8 +46,18 @@ class AskHandler(StepHandler[AskStep]):
             run.state = run.state.evolve(misses=0)
             go(run, step.go)
             return
-        value, problem = read_answer(step, run.inbound, run.turn.locale)
+        inbound = run.inbound
+        start = _started(run, step)
+        if start is not None:  # the rest of a text the phone split
+            inbound = replace(inbound, text=join_parts([start, inbound.text]))
+        value, problem = read_answer(step, inbound, run.turn.locale)
         if problem is not None:
+            # Too short may be only the first part of a long SMS: keep it, so that
+            # a next part within a minute is read with it.
+            joinable = _joinable(run, step, inbound.text.strip())
+            if joinable and step.save_as:
+                run.record(step.save_as, inbound.text.strip())
+                run.state = run.state.evolve(joinable=joinable)
             if step.error:
                 reprompt = render_text(step.error, run.ctx, run.turn, run.t)
             else:
@@ -79,8 +93,9 @@ def _payload(flow: str, step: AskStep, button: str) -> str:
 
 
 def _skipped(run: Run, step: AskStep) -> bool:
-    """The resident declined an optional question: its button, or a word for skip or no."""
-    return _said(run, step, "skip", ("skip", "no"))
+    """The resident declined an optional question: its button, or a word for skip,
+    no or "I don't know"."""
+    return _said(run, step, "skip", ("skip", "no", "dont_know"))
 
 
 def _went_back(run: Run, step: AskStep) -> bool:
@@ -116,3 +131,15 @@ def _joinable(run: Run, step: AskStep, value: object) -> tuple[str, str] | None:
     if not (step.joins and step.save_as and isinstance(value, str) and received):
         return None
     return (step.save_as, received.isoformat()) if run.inbound.channel in CARRIER_CHANNELS else None
+
+
+def _started(run: Run, step: AskStep) -> str | None:
+    """The first part of this answer, kept when it alone did not do (too short),
+    if this message may be its next part."""
+    if run.joinable is None or step.save_as is None or run.joinable[0] != step.save_as:
+        return None
+    received = run.inbound.received_at
+    kept = run.state.answers.get(step.save_as)
+    if received is None or not isinstance(kept, str):
+        return None
+    return kept if received - datetime.fromisoformat(run.joinable[1]) <= JOIN_WITHIN else None
