@@ -229,6 +229,21 @@ async def test_restoring_a_reported_idea_needs_new_reports_to_hide_it_again(
         assert (await session.get_one(Idea, 1)).hidden
 
 
+async def test_a_support_that_comes_after_a_merge_goes_where_the_supporters_went(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker.begin() as session:
+        ids = await _setup(session)
+        idea2, idea3 = (await session.get_one(Idea, 2)).id, (await session.get_one(Idea, 3)).id
+    await _review(sessionmaker, 2, Merge(into=3))
+    # A resident who opened #2 before the merge supports it after.
+    async with sessionmaker.begin() as session:
+        await store_support(session, ids["turkish"], IdeaSupported(idea2), LATER)
+    async with sessionmaker() as session:
+        supports = await session.execute(select(IdeaSupport.idea_id, IdeaSupport.resident_id))
+    assert [tuple(row) for row in supports] == [(idea3, ids["turkish"])]
+
+
 BAD_REQUESTS = [
     (9, Accept(cost=100), "no idea #9"),
     (1, Accept(cost=None), "accepting needs staff's cost"),

@@ -84,11 +84,17 @@ async def store_idea(
 async def store_support(
     session: AsyncSession, resident_id: int, event: IdeaSupported, now: datetime
 ) -> None:
+    # Locked, so a merge under way finishes first; a support of an idea merged
+    # meanwhile goes where its supporters went.
+    idea = await queries.lock_item(session, "idea", event.idea)
+    if not isinstance(idea, Idea):
+        return
+    supported = idea.merged_into_id if idea.status == "merged" and idea.merged_into_id else idea.id
     await insert_new_rows(
         session,
         Support,
         ("idea_id", "resident_id"),
-        [{"idea_id": event.idea, "resident_id": resident_id, "created_at": now}],
+        [{"idea_id": supported, "resident_id": resident_id, "created_at": now}],
     )
 
 
@@ -122,6 +128,8 @@ async def store_report(
     """One report per resident and item; enough reports since staff last looked hide it."""
     if event.kind not in REPORT_KINDS:
         raise ValueError(f"cannot report a {event.kind!r}: expected one of {REPORT_KINDS}")
+    # Locked, so that two reports at once cannot both count one short of hiding it.
+    await queries.lock_item(session, event.kind, event.id)
     await insert_new_rows(
         session,
         IdeaReport,

@@ -17,6 +17,7 @@ __all__ = [
     "comment_counts",
     "count_for",
     "find_idea",
+    "lock_item",
     "next_number",
     "set_hidden",
     "support_counts",
@@ -39,9 +40,21 @@ async def next_number(session: AsyncSession, edition_id: str) -> int:
     return number
 
 
-async def find_idea(session: AsyncSession, edition_id: str, number: int) -> Idea | None:
+async def find_idea(
+    session: AsyncSession, edition_id: str, number: int, *, lock: bool = False
+) -> Idea | None:
+    """Idea `number` of the edition; `lock`: until the transaction ends (PostgreSQL),
+    so that a decision and the supports and reports on it happen one after another."""
+    statement = select(Idea).where(Idea.edition_id == edition_id, Idea.number == number)
+    return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def lock_item(session: AsyncSession, kind: str, item_id: int) -> Idea | IdeaComment | None:
+    """An idea or a comment, locked until the transaction ends (see `find_idea`)."""
+    if kind == "idea":
+        return await session.scalar(select(Idea).where(Idea.id == item_id).with_for_update())
     return await session.scalar(
-        select(Idea).where(Idea.edition_id == edition_id, Idea.number == number)
+        select(IdeaComment).where(IdeaComment.id == item_id).with_for_update()
     )
 
 

@@ -107,7 +107,7 @@ async def review(
     translators: Callable[[str], Translator] = translator,
 ) -> Reviewed:
     """Carry out `decision` on idea `number` of `edition`, as staff member `by`."""
-    idea = await queries.find_idea(session, edition.id, number)
+    idea = await queries.find_idea(session, edition.id, number, lock=True)
     if idea is None:
         raise ReviewError(f"no idea #{number} in {edition.id}")
     if not by.strip():
@@ -158,7 +158,7 @@ async def _check(
         case Merge(into=into):
             if into == idea.number:
                 raise ReviewError(f"idea #{idea.number} cannot be merged into itself")
-            target = await queries.find_idea(session, edition.id, into)
+            target = await queries.find_idea(session, edition.id, into, lock=True)
             if target is None:
                 raise ReviewError(f"no idea #{into} in {edition.id} to merge into")
             if target.status == "merged":
