@@ -303,14 +303,50 @@ def _expectations(reader: _Reader, languages: tuple[str, ...]) -> Expectations:
     return Expectations(binding=binding, note=reader.localized("note", languages, required=False))
 
 
+# The fields of `voting:` that only one way of voting reads; elsewhere they are a mistake.
+_VOTING_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "basket": ("min_share_percent", "min_projects", "max_projects"),
+    "approval": ("max_choices",),
+    "pick_n": ("max_choices",),
+    "vessels": ("step",),
+}
+
+
 def _voting(reader: _Reader) -> Voting:
     method = reader.choice("method", VOTING_METHODS)
-    max_choices = reader.integer("max_choices", required=method == "pick_n", minimum=1)
+    own = _VOTING_FIELDS_OF[method]
+    for key in reader.data:
+        if key in ("method", "rule", "min_age") or key in own:
+            continue
+        others = [name for name, fields in _VOTING_FIELDS_OF.items() if key in fields]
+        reason = f"only for method {' or '.join(others)}" if others else "unknown field"
+        reader.fail(f"field '{reader._name(key)}': {reason}", reader.line(key))
+    max_choices = reader.integer(
+        "max_choices", required=method in ("approval", "pick_n"), minimum=1
+    )
+    percent = reader.integer("min_share_percent", required=False, minimum=1)
+    if percent is not None and percent > 100:
+        reader.fail(
+            f"field '{reader._name('min_share_percent')}': at most 100",
+            reader.line("min_share_percent"),
+        )
+    least = reader.integer("min_projects", required=False, minimum=1)
+    most = reader.integer("max_projects", required=False, minimum=1)
+    if least is not None and most is not None and least > most:
+        reader.fail(
+            f"field '{reader._name('min_projects')}' is larger than 'max_projects'",
+            reader.line("min_projects"),
+        )
+    step = reader.amount("step", required=False)
     return Voting(
         method=method,
         rule=reader.choice("rule", VOTING_RULES, default="greedy"),
         max_choices=max_choices,
         min_age=reader.integer("min_age", required=False),
+        min_share=Decimal(percent) / 100 if percent is not None else None,
+        min_projects=least,
+        max_projects=most,
+        step=step,
     )
 
 

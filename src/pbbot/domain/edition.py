@@ -81,10 +81,18 @@ class Expectations:
 
 @dataclass(frozen=True, slots=True)
 class Voting:
+    """How residents vote, with the names other PB platforms give the rules: a
+    basket's minimum share of the budget to spend and its least and most
+    projects; the money step of communicating vessels' buttons."""
+
     method: str  # one of VOTING_METHODS
     rule: str  # one of VOTING_RULES
-    max_choices: int | None = None  # pick_n: at most this many projects
+    max_choices: int | None = None  # pick_n / approval: at most this many projects
     min_age: int | None = None
+    min_share: Decimal | None = None  # basket: of the budget, e.g. 0.7
+    min_projects: int | None = None  # basket
+    max_projects: int | None = None  # basket
+    step: Decimal | None = None  # vessels: what one button moves between themes
 
 
 @dataclass(frozen=True, slots=True)
