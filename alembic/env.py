@@ -14,7 +14,8 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-import pbbot.ideas.tables  # noqa: F401  (the ideas tables, for the metadata)
+import pbbot.ideas.tables
+import pbbot.voting.tables  # noqa: F401  (the ideas and projects tables, for the metadata)
 from pbbot.commands.options import database_url
 from pbbot.storage.database import create_engine
 from pbbot.storage.tables import Base, UTCDateTime

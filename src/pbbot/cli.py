@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "pbbot.commands.residents",
     "pbbot.commands.questions",
     "pbbot.commands.ideas",
+    "pbbot.commands.projects",
     "pbbot.commands.tally",
     "pbbot.commands.serve",
     "pbbot.commands.telegram",

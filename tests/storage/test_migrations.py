@@ -14,7 +14,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-import pbbot.ideas.tables  # noqa: F401  (its tables belong to the metadata too)
+import pbbot.ideas.tables
+import pbbot.voting.tables  # noqa: F401  (their tables belong to the metadata too)
 from pbbot.commands import db
 from pbbot.storage.database import create_engine
 from pbbot.storage.migrations import alembic_config, upgrade
