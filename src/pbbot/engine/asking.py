@@ -21,9 +21,9 @@ from pbbot.flows.model import AskStep
 from pbbot.i18n.catalogs import N_
 from pbbot.i18n.formatting import format_money
 
-__all__ = ["Problem", "read_answer", "sent_kind"]
+__all__ = ["MAX_TEXT_ANSWER", "Problem", "read_answer", "sent_kind"]
 
-_MAX_TEXT_ANSWER = 2000  # characters kept of a free-text answer
+MAX_TEXT_ANSWER = 2000  # characters kept of a free-text answer
 _TYPED = ("number", "amount", "phone", "text")  # the kinds a resident can type
 # The amount a re-prompt shows as an example, written as the locale writes money.
 _EXAMPLE_AMOUNT = 12_500
@@ -103,16 +103,16 @@ def _location(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Pro
 
 def _text(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:
     low = current.min or 1
-    text, too_long_by = limit(inbound.text, current.max or _MAX_TEXT_ANSWER)
+    text, too_long_by = limit(inbound.text, current.max or MAX_TEXT_ANSWER)
     if too_long_by is not None:
         return None, (
             N_("Please make it shorter: at most {max} characters ({over} too many)."),
-            {"max": current.max or _MAX_TEXT_ANSWER, "over": too_long_by},
+            {"max": current.max or MAX_TEXT_ANSWER, "over": too_long_by},
         )
     if visible_length(text) < low:
         return None, (
             N_("Please send a text of {min} to {max} characters."),
-            {"min": low, "max": current.max or _MAX_TEXT_ANSWER},
+            {"min": low, "max": current.max or MAX_TEXT_ANSWER},
         )
     return text, None
 

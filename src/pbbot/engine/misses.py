@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from pbbot.domain.freetext import join_parts, limit
 from pbbot.engine.answers import answer_words
+from pbbot.engine.asking import MAX_TEXT_ANSWER
 from pbbot.engine.events import InputRejected
 from pbbot.engine.language import is_greeting
 from pbbot.engine.navigation import detour_return, go
@@ -20,12 +21,19 @@ from pbbot.engine.steps.base import handler_for
 from pbbot.flows.model import Step
 from pbbot.i18n.catalogs import N_
 
-__all__ = ["JOIN_WITHIN", "MISS_LIMIT", "continues", "miss", "small_talk", "unreadable"]
+__all__ = [
+    "JOIN_WITHIN",
+    "MISS_LIMIT",
+    "continues",
+    "miss",
+    "open_answer",
+    "small_talk",
+    "unreadable",
+]
 
 MISS_LIMIT = 3
 # The parts of one long SMS arrive within seconds; a minute leaves room for a slow network.
 JOIN_WITHIN = timedelta(minutes=1)
-_MAX_JOINED = 2000  # characters, as a free-text answer keeps at most
 _TYPED = frozenset({"text", "number", "phone"})
 
 
@@ -42,21 +50,32 @@ def miss(run: Run, current: Step, reprompt: str) -> None:
     run.say(reprompt, handler_for(current).offered(run, current))
 
 
-def continues(run: Run) -> bool:
-    """A part of a long SMS the phone split, come after the answer it belongs to:
-    it does not fit the question after that answer, so it is added to it."""
+def open_answer(run: Run) -> tuple[str, str] | None:
+    """(name, text so far) of the SMS answer this message may continue: one the
+    phone may have split (`joins: true`), whose last part came within a minute."""
     received = run.inbound.received_at
     if run.joinable is None or received is None or not run.inbound.text.strip():
-        return False
+        return None
     name, since = run.joinable
     previous = run.state.answers.get(name)
     if not isinstance(previous, str) or received - datetime.fromisoformat(since) > JOIN_WITHIN:
+        return None
+    return name, previous
+
+
+def continues(run: Run) -> bool:
+    """A part of a long SMS the phone split, come after the answer it belongs to:
+    it does not fit the question after that answer, so it is added to it."""
+    found = open_answer(run)
+    if found is None:
         return False
-    joined, too_long_by = limit(join_parts([previous, run.inbound.text]), _MAX_JOINED)
+    name, previous = found
+    joined, too_long_by = limit(join_parts([previous, run.inbound.text]), MAX_TEXT_ANSWER)
     if too_long_by is not None:
         return False
     run.record(name, joined)
-    run.state = run.state.evolve(joinable=(name, received.isoformat()))
+    assert run.inbound.received_at is not None  # open_answer checked it
+    run.state = run.state.evolve(joinable=(name, run.inbound.received_at.isoformat()))
     return True
 
 

@@ -18,6 +18,7 @@ from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_money, format_number, format_period
 from pbbot.ideas.events import IdeaSubmitted
 from pbbot.ideas.views import MyIdeas
+from pbbot.ideas.wording import theme_name
 
 __all__ = ["IDEA_ANSWERS", "check_cost", "check_daily_limit", "submit_idea"]
 
@@ -115,10 +116,7 @@ def _file_id(answer: Any, kind: str) -> str | None:
 def _idea_theme(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The chosen theme's name in the resident's language."""
     chosen = turn.answers.get("idea_theme")
-    theme = next((theme for theme in ctx.edition.themes if theme.id == chosen), None)
-    if theme is None:
-        return ""
-    return theme.name.get(turn.locale) or theme.name.get(ctx.edition.default_language) or theme.id
+    return theme_name(ctx, chosen if isinstance(chosen, str) else None, turn.locale) or ""
 
 
 @variable("idea_cost", per_resident=True)

@@ -4,7 +4,6 @@ which an optional question lets the resident skip."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from pbbot.domain.freetext import join_parts
 from pbbot.domain.messages import Choice
@@ -12,7 +11,7 @@ from pbbot.domain.text import fold
 from pbbot.engine.answers import answer_words
 from pbbot.engine.asking import read_answer
 from pbbot.engine.keywords import CARRIER_CHANNELS
-from pbbot.engine.misses import JOIN_WITHIN, miss
+from pbbot.engine.misses import miss, open_answer
 from pbbot.engine.navigation import go
 from pbbot.engine.run import Run
 from pbbot.engine.steps.base import StepHandler, step_handler
@@ -136,10 +135,5 @@ def _joinable(run: Run, step: AskStep, value: object) -> tuple[str, str] | None:
 def _started(run: Run, step: AskStep) -> str | None:
     """The first part of this answer, kept when it alone did not do (too short),
     if this message may be its next part."""
-    if run.joinable is None or step.save_as is None or run.joinable[0] != step.save_as:
-        return None
-    received = run.inbound.received_at
-    kept = run.state.answers.get(step.save_as)
-    if received is None or not isinstance(kept, str):
-        return None
-    return kept if received - datetime.fromisoformat(run.joinable[1]) <= JOIN_WITHIN else None
+    found = open_answer(run)
+    return found[1] if found is not None and found[0] == step.save_as else None
