@@ -307,8 +307,9 @@ class ConversationService:
         events_rows: list[dict[str, Any]] = []
         queued: list[dict[str, Any]] = []
         domain_events: list[tuple[int, DomainEvent]] = []
-        # Where a resident's answers go: (channel, address, the inbound answered).
-        reached: dict[int, tuple[Channel, str, int | None]] = {}
+        # Where a resident's answers go: (channel, address, the inbound answered,
+        # the tapped message their replies left to be edited).
+        reached: dict[int, tuple[Channel, str, int | None, str | None]] = {}
         # Residents whose stored messages lose their content, up to this inbound id:
         # they declined consent, or deleted their answers.
         forgotten: dict[tuple[Channel, str], int] = {}
@@ -357,8 +358,10 @@ class ConversationService:
             changes.setdefault(resident, {}).update(
                 _resident_changes(conversation, state, events, inbound, now, was_erased=was_erased)
             )
-            reached[conversation.resident_id] = (inbound.channel, inbound.address, reply_to)
             replies = [event.message for event in events if isinstance(event, MessageCreated)]
+            # The tapped message is shown again by the first reply that replaces it.
+            edits = None if any(r.replaces for r in replies) else inbound.message_ref
+            reached[conversation.resident_id] = (inbound.channel, inbound.address, reply_to, edits)
             outcome.replies += replies
             if not self._simulated:
                 queued += outbound.outbound_rows(
@@ -368,6 +371,7 @@ class ConversationService:
                     address=inbound.address,
                     now=now,
                     inbound_id=reply_to,
+                    edits=inbound.message_ref,
                 )
         for (channel, address), erasing_id in erased.items():
             await data_rights.erase_history(
@@ -386,7 +390,7 @@ class ConversationService:
             said = await EVENT_HANDLERS[type(event)](session, resident_id, event, now) or ()
             outcome.replies[:0] = said
             if said and not self._simulated:
-                channel, address, reply_to = reached[resident_id]
+                channel, address, reply_to, edits = reached[resident_id]
                 answers += outbound.outbound_rows(
                     said,
                     resident_id=resident_id,
@@ -394,7 +398,10 @@ class ConversationService:
                     address=address,
                     now=now,
                     inbound_id=reply_to,
+                    edits=edits,
                 )
+                if any(message.replaces for message in said):
+                    reached[resident_id] = (channel, address, reply_to, None)
         queued = answers + queued
         for (channel, address), last_id in forgotten.items():
             resident_id = locked[(channel, address)].resident_id

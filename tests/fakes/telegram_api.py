@@ -4,7 +4,10 @@ It speaks the real protocol (`/bot<token>/<method>`, JSON, urlencoded or
 multipart bodies; `{"ok": ..., "result": ...}` answers), enforces the limits the
 real server enforces (4096-character texts, 64-byte callback data), records
 every call, and can be told to fail the next calls the way Telegram fails
-(429 with `retry_after`, 403 blocked or deactivated, 5xx).
+(429 with `retry_after`, 403 blocked or deactivated, 5xx). It keeps what each
+chat shows (`shown`), so that `editMessageText` changes a message the bot sent,
+and refuses as Telegram does an edit of a message it does not know, of a photo,
+or one that changes nothing.
 """
 
 from __future__ import annotations
@@ -101,6 +104,9 @@ class FakeTelegramAPI:
         self._updates: list[dict[str, Any]] = []
         self._new_updates = asyncio.Event()
         self._message_ids = itertools.count(1)
+        # (chat id, message id) -> what the message shows: its text (None for a
+        # photo) and its inline keyboard (None: none).
+        self.shown: dict[tuple[int, int], dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -186,6 +192,43 @@ class FakeTelegramAPI:
         ]
         return self._message(params, photo=photo)
 
+    async def _editmessagetext(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+        text = str(params.get("text", ""))
+        if not text.strip():
+            raise _Refused(FakeError.bad_request("message text is empty"))
+        if len(text.encode("utf-16-le")) // 2 > 4096:
+            raise _Refused(FakeError.bad_request("MESSAGE_TOO_LONG"))
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" not in markup:
+            raise _Refused(FakeError.bad_request("inline keyboard expected"))
+        _check_markup(markup)
+        current = self.shown.get(key)
+        if current is None:
+            raise _Refused(FakeError.bad_request("message to edit not found"))
+        if current["text"] is None:
+            raise _Refused(FakeError.bad_request("there is no text in the message to edit"))
+        inline = markup if isinstance(markup, dict) else None
+        if current["text"] == text and current["reply_markup"] == inline:
+            raise _Refused(
+                FakeError.bad_request(
+                    "message is not modified: specified new message content and reply markup"
+                    " are exactly the same as a current content and reply markup of the message"
+                )
+            )
+        self.shown[key] = {"text": text, "reply_markup": inline}
+        message: dict[str, Any] = {
+            "message_id": key[1],
+            "from": self.bot_user,
+            "chat": {"id": key[0], "type": "private", "first_name": "Resident"},
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "text": text,
+        }
+        if inline is not None:
+            message["reply_markup"] = inline
+        return message
+
     async def _answercallbackquery(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         if not params.get("callback_query_id"):
             raise _Refused(FakeError.bad_request("query is too old and response timeout expired"))
@@ -224,8 +267,13 @@ class FakeTelegramAPI:
             **content,
         }
         markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
+        inline = markup if isinstance(markup, dict) and "inline_keyboard" in markup else None
+        if inline is not None:
+            message["reply_markup"] = inline
+        self.shown[(int(params["chat_id"]), message["message_id"])] = {
+            "text": content.get("text"),
+            "reply_markup": inline,
+        }
         return message
 
 

@@ -77,15 +77,20 @@ def text_message(
 
 
 def callback_query(
-    data: str, *, update_id: int = 815000002, language_code: str | None = "nl"
+    data: str,
+    *,
+    update_id: int = 815000002,
+    language_code: str | None = "nl",
+    message_id: int = 57,
 ) -> dict[str, Any]:
+    """A tap on a button of the bot's message `message_id`."""
     return {
         "update_id": update_id,
         "callback_query": {
             "id": "1771265243981963719",
             "from": _sender(language_code),
             "message": {
-                "message_id": 57,
+                "message_id": message_id,
                 "from": _BOT,
                 "chat": _CHAT,
                 "date": _DATE - 60,

@@ -54,12 +54,15 @@ class OutboundEnvelope:
 
     `address` is the channel address (Telegram chat id, E.164 phone number);
     `message_id` is the outbox row, so that logs and status callbacks can be
-    matched to it.
+    matched to it. `edits`: the channel's id of a message to show this one in
+    place of (a Telegram message whose button was tapped); a channel that
+    cannot edit it, or not this message, sends a new one.
     """
 
     message_id: str
     address: str
     outbound: Outbound
+    edits: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ class Inbound:
     and `media_id` the channel's file id for it (a voice note is kept as that id),
     so that a step that reads text only can say so. Carrier words such as
     STOP are the engine's to recognize (`engine.keywords`), on every channel alike.
+    `message_ref` is the channel's id of the message whose button was tapped
+    (Telegram's message id), so that a reply can be shown in its place.
     """
 
     channel: Channel
@@ -47,6 +49,7 @@ class Inbound:
     media: str | None = None
     media_id: str | None = None
     received_at: datetime | None = None
+    message_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,9 @@ class Outbound:
 
     `locale` is the language the text is in (SMS renderers need it to pick the
     encoding; right-to-left languages need it for layout). `request` asks the
-    channel for a special input widget: "contact" or "location".
+    channel for a special input widget: "contact" or "location". `replaces`:
+    show this in place of the message whose button was tapped, where the
+    channel can (Telegram edits it); elsewhere it is simply sent.
     """
 
     text: str
@@ -71,3 +76,4 @@ class Outbound:
     choices: tuple[Choice, ...] = ()
     request: str | None = None
     image: bytes | None = field(default=None, repr=False)
+    replaces: bool = False

@@ -1,6 +1,8 @@
 """Reading an `ask` step's free answer of the kinds it accepts: a text of the
-allowed length, a number said in a few words, a phone number, a photo, a voice
-message or a location.
+allowed length, a number said in a few words, a phone number (typed or
+shared), the resident's own number shared with Telegram's contact button
+(`contact`: Telegram vouches that it is theirs, a typed one is not taken), a
+photo, a voice message or a location.
 
 What is recorded (documented with `AskStep`): text, number and phone as plain
 values; a photo, a voice message and a location as a mapping that names the
@@ -28,28 +30,32 @@ _TYPED = ("number", "amount", "phone", "text")  # the kinds a resident can type
 # The amount a re-prompt shows as an example, written as the locale writes money.
 _EXAMPLE_AMOUNT = 12_500
 
+# A shared contact answers a question for the own number and one for any number.
+_ANSWERS_TO: dict[str | None, tuple[str, ...]] = {"contact": ("contact", "phone")}
 Problem = tuple[str, dict[str, int | str]]  # a catalog msgid and its values
 # (the step, the message, the resident's locale) -> the value, or the problem
 _Reader = Callable[[AskStep, Inbound, str], tuple[Any, Problem | None]]
 
 
 def sent_kind(inbound: Inbound) -> str | None:
-    """What came besides text: "photo", "location", "phone" (a shared contact),
-    or the media the channel named ("voice", "sticker", ...); None for text."""
+    """What came besides text: "photo", "location", "contact" (the resident's
+    own number, shared), or the media the channel named ("voice", "sticker",
+    ...); None for text."""
     if inbound.photo_id:
         return "photo"
     if inbound.location is not None:
         return "location"
     if inbound.contact_phone:
-        return "phone"
+        return "contact"
     return inbound.media
 
 
 def read_answer(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:
     """The value of a free answer, or the problem with it."""
     came = sent_kind(inbound)
-    if came in current.expect:
-        return _READERS[came](current, inbound, locale)
+    kind = next((k for k in _ANSWERS_TO.get(came, (came,)) if k in current.expect), None)
+    if kind is not None:
+        return _READERS[kind](current, inbound, locale)
     typed = [kind for kind in current.expect if kind in _TYPED]
     if not typed or not inbound.text.strip():
         return None, _READERS[current.expect[0]](current, inbound, locale)[1]
@@ -77,6 +83,12 @@ def _phone(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Proble
     if not 8 <= len(digits) <= 15:
         return None, (N_("Please send a phone number, for example +32 470 12 34 56."), {})
     return ("+" if phone.startswith("+") else "") + digits, None
+
+
+def _contact(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:
+    if not inbound.contact_phone:
+        return None, (N_("Please tap the button below to share your phone number."), {})
+    return inbound.contact_phone, None
 
 
 def _photo(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:
@@ -140,6 +152,7 @@ _READERS: dict[str, _Reader] = {
     "number": _number,
     "amount": _amount,
     "phone": _phone,
+    "contact": _contact,
     "photo": _photo,
     "voice": _voice,
     "location": _location,

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from pbbot.engine.actions import ACTION_SIGNATURES
+from pbbot.engine.images import IMAGE_SOURCES
 from pbbot.engine.options import OPTION_SOURCES
 from pbbot.engine.subjects import BRANCH_SUBJECTS
 from pbbot.engine.variables import VARIABLES
@@ -29,6 +30,7 @@ def engine_vocabulary() -> Vocabulary:
         branch_subjects=frozenset(BRANCH_SUBJECTS),
         required_flows=REQUIRED_FLOWS,
         entry_steps=("onboarding/consent", "onboarding/consent_needed", "help/stuck"),
+        image_sources=frozenset(IMAGE_SOURCES),
     )
 
 

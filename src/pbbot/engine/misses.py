@@ -88,7 +88,7 @@ def unreadable(run: Run, current: Step) -> bool:
     )
     if sent is None or inbound.text.strip() or inbound.payload is not None or sent in wanted:
         return False
-    if (sent == "contact" and "phone" in wanted) or not _TYPED & set(wanted):
+    if (sent == "contact" and {"phone", "contact"} & set(wanted)) or not _TYPED & set(wanted):
         return False  # a photo question says itself what it wants
     run.say(
         run.t.gettext(N_("I can only read text here. Please type your answer.")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pbbot.engine.run import Run
 from pbbot.engine.steps.base import handler_for
-from pbbot.flows.model import CONTINUE, END, RESUME, Step, Target
+from pbbot.flows.model import CONTINUE, END, RESUME, ChoiceStep, Step, Target
 from pbbot.i18n.catalogs import N_
 
 __all__ = [
@@ -83,7 +83,10 @@ def go(run: Run, target: Target) -> None:
         flow, step_id = resolved
         entering = run.ctx.flows.step(flow, step_id)
         assert entering is not None  # resolve() found it
-        run.state = run.state.evolve(page=0)  # a paged choice starts on its first page
+        if isinstance(entering, ChoiceStep) and (flow, step_id) != (run.state.flow, run.state.step):
+            # A paged choice starts on its first page; one the resident comes back
+            # to in the same turn (a basket's button, through its action) stays.
+            run.state = run.state.evolve(page=0)
         next_target = handler_for(entering).enter(run, flow, entering)
         if next_target is None:
             return

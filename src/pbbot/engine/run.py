@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pbbot.domain.messages import Choice, Inbound, Outbound
+from pbbot.domain.payloads import resolve_payload
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.events import AnswerRecorded, Event, LanguageChanged, MessageCreated
 from pbbot.engine.keywords import shown_word
@@ -26,6 +27,10 @@ class Run:
         self.joinable = state.joinable
         self.state = state.evolve(joinable=None) if state.joinable else state
         self.inbound = inbound
+        # The payload of the button tapped, a long one's reference resolved (None: no tap).
+        self.tapped = (
+            resolve_payload(inbound.payload, state.offered) if inbound.payload is not None else None
+        )
         self.ctx = context
         self.events: list[Event] = []
         self.steps_taken = 0
@@ -46,8 +51,17 @@ class Run:
         """No language yet, and none the client's hint gives: ask in every language."""
         return self.state.locale is None and hinted_locale(self.inbound, self.ctx) is None
 
-    def say(self, text: str, choices: tuple[Choice, ...] = (), request: str | None = None) -> None:
-        message = Outbound(text=text, locale=self.turn.locale, choices=choices, request=request)
+    def say(
+        self,
+        text: str,
+        choices: tuple[Choice, ...] = (),
+        request: str | None = None,
+        *,
+        replaces: bool = False,
+    ) -> None:
+        message = Outbound(
+            text=text, locale=self.turn.locale, choices=choices, request=request, replaces=replaces
+        )
         self.events.append(MessageCreated(message))
 
     def say_catalog(self, text: str, **values: str) -> None:

@@ -95,13 +95,27 @@ class MessageStep(Step):
       text: "Thank you!"
       go: "@main_menu"
     ```
+
+    `image: NAME` sends a picture with the text on Telegram (SMS shows the text
+    alone): the image source NAME, which a feature registers, draws it (a chart
+    of the results). A choice step takes an `image` too.
+
+    ```yaml
+    chart:
+      type: message
+      text: "The results, as a chart."
+      image: results_chart
+      go: "@main_menu"
+    ```
     """
 
     go: Target = END
     go_line: int = 0
+    image: str | None = None  # an image source (`pbbot.engine.images`)
+    image_line: int = 0
 
     type_name: ClassVar[str] = "message"
-    keys: ClassVar[frozenset[str]] = frozenset({"go"})
+    keys: ClassVar[frozenset[str]] = frozenset({"go", "image"})
 
     def targets(self) -> list[tuple[Target, int]]:
         return [(self.go, self.go_line)]
@@ -148,6 +162,21 @@ class ChoiceStep(Step):
       options:
         - {id: menu, label: "Main menu", go: "@main_menu"}
     ```
+
+    `edit_in_place: true`: when a tap on one of the step's own buttons brings
+    the step back (a toggle, a page turned), Telegram shows the new list in
+    the tapped message instead of sending another one (SMS sends it as usual).
+
+    ```yaml
+    basket:
+      type: choice
+      text: "Which theme? Turn the pages with Next and Back."
+      options_from: themes
+      page_size: 3
+      edit_in_place: true
+      save_as: theme
+      go: next
+    ```
     """
 
     options: tuple[Option, ...] = ()
@@ -156,10 +185,13 @@ class ChoiceStep(Step):
     go_line: int = 0
     save_as: str | None = None
     page_size: int | None = None
+    edit_in_place: bool = False
+    image: str | None = None  # sent with the text on Telegram, as on a message step
+    image_line: int = 0
 
     type_name: ClassVar[str] = "choice"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"options", "options_from", "go", "save_as", "page_size"}
+        {"options", "options_from", "go", "save_as", "page_size", "edit_in_place", "image"}
     )
     # The option ids of "Next" and "Back" on a paged choice (a YAML id never starts with "~").
     PAGE_IDS: ClassVar[tuple[str, str]] = ("~next", "~back")
@@ -187,7 +219,8 @@ class AskStep(Step):
     """Waits for free input and checks it.
 
     `expect` is one kind or a list of kinds: `text`, `number`, `amount` (of
-    money, as people write it: "12.500", "12 500 €", "12k"), `phone`, `photo`,
+    money, as people write it: "12.500", "12 500 €", "12k"), `phone`, `contact`
+    (the resident's own number, shared with Telegram's button), `photo`,
     `voice` (a Telegram voice note) or `location`; `min`/`max` bound a number
     or an amount (or a text's length, as a person counts characters). `error`
     is the re-prompt on bad input. `back` is where "Back" leads: a button on
@@ -255,6 +288,7 @@ class AskStep(Step):
         "number",
         "amount",
         "phone",
+        "contact",
         "photo",
         "voice",
         "location",

@@ -48,9 +48,17 @@ def _go(reader: StepReader) -> dict[str, Any]:
     return {"go": reader.get("go", str) or END, "go_line": reader.key_line("go")}
 
 
+def _image(reader: StepReader) -> dict[str, Any]:
+    """`image: NAME`, an image source (validation checks that one is registered)."""
+    image = reader.get("image", str)
+    if image is not None and not image.strip():
+        reader.fail(f"step '{reader.step_id}': 'image' names no image source", "image")
+    return {"image": image, "image_line": reader.key_line("image")}
+
+
 @_parses("message")
 def _message(reader: StepReader, common: dict[str, Any]) -> Step:
-    return MessageStep(**_with_text(reader, common, "message"), **_go(reader))
+    return MessageStep(**_with_text(reader, common, "message"), **_go(reader), **_image(reader))
 
 
 @_parses("language")
@@ -139,6 +147,8 @@ def _choice(reader: StepReader, common: dict[str, Any]) -> Step:
         go_line=reader.key_line("go"),
         save_as=reader.get("save_as", str),
         page_size=page_size,
+        edit_in_place=reader.get("edit_in_place", bool, default=False),
+        **_image(reader),
     )
 
 

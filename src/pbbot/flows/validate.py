@@ -1,10 +1,10 @@
 """Checks across flows: a flow that cannot run is refused before any resident meets it.
 
 Refused, with file and line: a `go` to nowhere, an unknown action, option
-source, branch subject or text placeholder, an action exit the flow does not
-map, a branch case that can never match, a loop of steps that never waits for
-a reply (it would send message after message in one turn), an unreachable
-step, a missing required flow.
+source, image source, branch subject or text placeholder, an action exit the
+flow does not map, a branch case that can never match, a loop of steps that
+never waits for a reply (it would send message after message in one turn), an
+unreachable step, a missing required flow.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pbbot.flows.model import (
     ChoiceStep,
     Flow,
     FlowSet,
+    MessageStep,
     Step,
 )
 from pbbot.flows.vocabulary import Vocabulary
@@ -106,6 +107,8 @@ def _check_step(flow: Flow, step: Step, vocabulary: Vocabulary, names: _Names) -
                     raise _fail(flow, step, message, line)
             elif name not in names.texts:
                 raise _fail(flow, step, f"unknown variable '{{{name}}}' in text", line)
+    if isinstance(step, MessageStep | ChoiceStep):
+        _check_image(flow, step, vocabulary)
     if isinstance(step, ActionStep):
         _check_action(flow, step, vocabulary)
     if isinstance(step, ChoiceStep):
@@ -116,6 +119,11 @@ def _check_step(flow: Flow, step: Step, vocabulary: Vocabulary, names: _Names) -
 
 def _no_answer(name: str) -> str:
     return f"no step saves '{name}' and no action sets it"
+
+
+def _check_image(flow: Flow, step: MessageStep | ChoiceStep, vocabulary: Vocabulary) -> None:
+    if step.image is not None and step.image not in vocabulary.image_sources:
+        raise _fail(flow, step, f"unknown image '{step.image}'", step.image_line)
 
 
 def _check_action(flow: Flow, step: ActionStep, vocabulary: Vocabulary) -> None:

@@ -34,3 +34,4 @@ class Vocabulary:
     branch_subjects: Collection[str]
     required_flows: Collection[str]
     entry_steps: Collection[str] = ()  # "flow/step" the engine jumps to directly
+    image_sources: Collection[str] = ()  # what a step's `image: NAME` may name

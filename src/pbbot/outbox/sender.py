@@ -207,7 +207,9 @@ class Outbox:
 
     async def _send(self, message: ClaimedMessage) -> None:
         limiter = self._limiters[message.channel]
-        envelope = OutboundEnvelope(str(message.id), message.address, message.outbound)
+        envelope = OutboundEnvelope(
+            str(message.id), message.address, message.outbound, edits=message.edits
+        )
         log = self._logs.get(message.channel) if message.uncertain_since else None
         # Read before the calls: a database error here is none of the provider's.
         recorded = await self._queue.recorded(message.resident_id) if log else set()

@@ -94,6 +94,7 @@ class ClaimedMessage:
     `attempts` counts this attempt; the settle functions only apply while the
     message is still in this attempt. `uncertain_since`: an earlier attempt,
     begun then, ended without an outcome (it may have reached the resident).
+    `edits`: the channel's id of the message to show this one in place of.
     """
 
     id: int
@@ -104,6 +105,7 @@ class ClaimedMessage:
     priority: int
     attempts: int
     uncertain_since: datetime | None = None
+    edits: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +134,15 @@ def outbound_rows(
     now: datetime,
     priority: int = PRIORITY_REPLY,
     inbound_id: int | None = None,
+    edits: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The `outbound_messages` rows that queue `messages`, due now, in order."""
+    """The `outbound_messages` rows that queue `messages`, due now, in order.
+
+    `edits`: the channel's id of the message whose button the resident tapped.
+    The first message that `replaces` it is queued to be shown in its place;
+    any other is sent as a new message (one message cannot show two).
+    """
+    first = next((i for i, message in enumerate(messages) if message.replaces), None)
     return [
         {
             "resident_id": resident_id,
@@ -150,8 +159,9 @@ def outbound_rows(
             "next_attempt_at": now,
             "created_at": now,
             "inbound_id": inbound_id,
+            "edits_message_id": edits if index == first else None,
         }
-        for message in messages
+        for index, message in enumerate(messages)
     ]
 
 
@@ -310,6 +320,7 @@ def _due_heads(channel: Channel, *, now: datetime, limit: int, busy: Collection[
             OutboundMessage.priority,
             OutboundMessage.attempts,
             OutboundMessage.uncertain_since,
+            OutboundMessage.edits_message_id,
             Resident.unreachable,
             Resident.subscribed,
         )
@@ -344,6 +355,7 @@ def _claimed(row: Any, channel: Channel) -> ClaimedMessage:
         priority=row.priority,
         attempts=row.attempts + 1,
         uncertain_since=row.uncertain_since,
+        edits=row.edits_message_id,
     )
 
 

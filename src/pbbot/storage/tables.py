@@ -206,6 +206,9 @@ class OutboundMessage(Base):
     inbound_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbound_messages.id", ondelete="SET NULL")
     )
+    # The channel's id of the message this one is shown in place of (Telegram edits
+    # the list whose button was tapped); None: sent as a new message.
+    edits_message_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class ConversationEvent(Base):

@@ -57,7 +57,13 @@ async def test_callback_query_carries_payload_and_id_to_answer(driver: Driver) -
     parsed = _parse(driver, tg.callback_query("lang:fr", update_id=815000200, language_code="fr"))
     assert parsed == InboundUpdate(
         key="telegram:7000000001:815000200",
-        inbound=Inbound(channel="telegram", address=SARA, payload="lang:fr", language_hint="fr"),
+        inbound=Inbound(
+            channel="telegram",
+            address=SARA,
+            payload="lang:fr",
+            language_hint="fr",
+            message_ref="57",  # the message the button was under, to edit in its place
+        ),
         callback_query_id="1771265243981963719",
     )
 

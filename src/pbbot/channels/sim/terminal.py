@@ -6,6 +6,7 @@ SMS shows the normalized text with its numbered choices and the segment count
 
 from __future__ import annotations
 
+from pbbot.channels.sim.wire import CONTACT_LINE
 from pbbot.channels.sms.render import render_sms
 from pbbot.channels.telegram.render import InlineKeyboard, ReplyKeyboard, render_telegram
 from pbbot.domain.messages import Outbound
@@ -37,5 +38,6 @@ def show(message: Outbound, channel: str) -> str:
                     cells.append(f"[#{number} {button.label}]")
                 parts.append(" ".join(cells))
         elif isinstance(keyboard, ReplyKeyboard):
-            parts.append(f"[{keyboard.request_label}]")
+            typed = f" (type {CONTACT_LINE})" if keyboard.request == "contact" else ""
+            parts.append(f"[{keyboard.request_label}]{typed}")
     return "\n".join(parts)

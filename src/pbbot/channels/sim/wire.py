@@ -20,7 +20,7 @@ from pbbot.channels.base import InboundUpdate
 from pbbot.channels.sms.inbound import parse_twilio_sms
 from pbbot.channels.telegram.updates import parse_update
 
-__all__ = ["SIM_BOT_ID", "SimulatedResident", "SmsWire", "TelegramWire"]
+__all__ = ["CONTACT_LINE", "SIM_BOT_ID", "SimulatedResident", "SmsWire", "TelegramWire"]
 
 # The simulated bot's Telegram id: the first part of a bot token.
 SIM_BOT_ID = 1
@@ -64,6 +64,11 @@ class TelegramWire:
         """The update JSON Telegram sends for a typed `text`."""
         return {"update_id": next(self._ids), "message": {**self._message(), "text": text}}
 
+    def contact(self, phone: str) -> dict[str, object]:
+        """The update JSON for the resident sharing their own contact."""
+        card = {"phone_number": phone, "first_name": "Resident", "user_id": self.user_id}
+        return {"update_id": next(self._ids), "message": {**self._message(), "contact": card}}
+
     def tap(self, payload: str) -> dict[str, object]:
         """The update JSON Telegram sends when a button with `payload` is tapped."""
         query = {
@@ -98,17 +103,21 @@ class TelegramWire:
 
 
 _TAP_PREFIX = "#"
+# Telegram's "share my contact" button, typed: the resident's own number.
+CONTACT_LINE = "/contact"
 
 
 class SimulatedResident:
     """One resident at the simulator's keyboard: each typed line becomes a wire
-    update; on Telegram "#2" taps the second button of the last buttons shown."""
+    update; on Telegram "#2" taps the second button of the last buttons shown,
+    and "/contact" shares the resident's own number."""
 
     def __init__(self, channel: str, phone: str, language_code: str | None = None):
         if channel not in ("sms", "telegram"):
             raise ValueError(f"no such channel: {channel!r}")
         self.channel = channel
         self.buttons: list[str] = []
+        self.phone = phone
         self._sms = SmsWire(phone)
         digits = "".join(char for char in phone if char.isdigit())
         self._telegram = TelegramWire(int(digits or "1"), language_code)
@@ -122,6 +131,8 @@ class SimulatedResident:
             number = int(text[1:])
             if 1 <= number <= len(self.buttons):
                 return self._telegram.tap(self.buttons[number - 1])
+        if text == CONTACT_LINE:
+            return self._telegram.contact(self.phone)
         return self._telegram.message(line)
 
     def update(self, line: str) -> InboundUpdate:

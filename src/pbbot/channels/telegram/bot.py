@@ -2,7 +2,9 @@
 
 This is where aiogram's exceptions become pbbot's: `TelegramRetryAfter` is
 `RateLimited`, a 403 (blocked by the user, user deactivated) or a chat that no
-longer exists is `RecipientBlocked`, anything else is `ChannelError`.
+longer exists is `RecipientBlocked`, anything else is `ChannelError`. An edit
+that Telegram refuses as not modified counts as done, and one it cannot make
+is `MessageNotEditable` (the sender then sends anew).
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from aiogram.types import (
 )
 
 from pbbot.channels.telegram.render import InlineKeyboard, ReplyKeyboard
-from pbbot.channels.telegram.sending import Keyboard, TelegramSender
+from pbbot.channels.telegram.sending import (
+    Keyboard,
+    MessageNotEditable,
+    TelegramSender,
+    edit_refusal,
+)
 from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
 
 __all__ = ["AiogramTransport", "aiogram_sender", "make_bot", "translate_error"]
@@ -82,6 +89,26 @@ class AiogramTransport:
             raise translate_error(error) from error
         return sent.message_id
 
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None
+    ) -> int:
+        try:
+            await self.bot.edit_message_text(
+                text=text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=_inline_markup(keyboard),
+            )
+        except TelegramBadRequest as error:
+            refusal = edit_refusal(error.message)
+            if refusal == "not_editable":
+                raise MessageNotEditable(f"Telegram: {error.message}") from error
+            if refusal is None:
+                raise translate_error(error) from error
+        except TelegramAPIError as error:
+            raise translate_error(error) from error
+        return message_id
+
     async def answer_callback(self, callback_query_id: str) -> None:
         try:
             await self.bot.answer_callback_query(callback_query_id)
@@ -92,14 +119,20 @@ class AiogramTransport:
         await self.bot.session.close()
 
 
+def _inline_markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.callback_data) for b in row]
+            for row in keyboard.rows
+        ]
+    )
+
+
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if isinstance(keyboard, InlineKeyboard):
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [InlineKeyboardButton(text=b.label, callback_data=b.callback_data) for b in row]
-                for row in keyboard.rows
-            ]
-        )
+        return _inline_markup(keyboard)
     if isinstance(keyboard, ReplyKeyboard):
         request = KeyboardButton(
             text=keyboard.request_label,

@@ -7,7 +7,8 @@ parser, typed against the small protocols below, serves both.
 What is kept: private-chat messages (text, `/start <payload>`, the resident's
 own contact, a location, a photo; a voice note, sticker, video or file as its
 kind in `media` with an empty text, so the engine can say it reads text only)
-and button taps. What is dropped (None, answered 200 and
+and button taps (with the id of the message the button was under, so that
+the answer can replace it). What is dropped (None, answered 200 and
 ignored): other update types, edited messages, group chats (a ballot is
 secret, the bot does not talk in groups).
 
@@ -124,6 +125,13 @@ class MessageLike(Protocol):
     def voice(self) -> FileLike | None: ...
 
 
+class TappedMessageLike(Protocol):
+    """The message a button was under (a `Message`, or an `InaccessibleMessage`)."""
+
+    @property
+    def message_id(self) -> int: ...
+
+
 class CallbackQueryLike(Protocol):
     @property
     def id(self) -> str: ...
@@ -131,6 +139,8 @@ class CallbackQueryLike(Protocol):
     def from_user(self) -> UserLike: ...
     @property
     def data(self) -> str | None: ...
+    @property
+    def message(self) -> TappedMessageLike | None: ...
 
 
 class UpdateLike(Protocol):
@@ -182,6 +192,7 @@ def parse_update(update: UpdateLike, bot_id: int) -> InboundUpdate | None:
             address=str(query.from_user.id),
             payload=query.data,
             language_hint=_language(query.from_user),
+            message_ref=_tapped_message(query.message),
         )
         return InboundUpdate(key=key, inbound=inbound, callback_query_id=query.id)
     return None
@@ -226,6 +237,21 @@ def _from_message(message: MessageLike) -> Inbound | None:
         ),
         received_at=message.date,
     )
+
+
+def _tapped_message(message: TappedMessageLike | None) -> str | None:
+    """The id of the message whose button was tapped, where the bot can still edit it.
+
+    Telegram sends an inaccessible message (deleted, or too old to show) with
+    the date 0 (aiogram keeps the 0, python-telegram-bot makes it 1970-01-01);
+    a tap on a message sent through inline mode comes with no message at all.
+    """
+    if message is None:
+        return None
+    date = getattr(message, "date", None)
+    if not date or (isinstance(date, datetime) and date.timestamp() == 0):
+        return None
+    return str(message.message_id)
 
 
 def _sender(user: UserLike) -> Sender:

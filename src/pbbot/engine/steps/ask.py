@@ -22,7 +22,7 @@ from pbbot.i18n.catalogs import N_
 __all__ = ["AskHandler"]
 
 # Telegram's input widgets for a kind: "Share my contact", "Share my location".
-_REQUESTS = {"phone": "contact", "location": "location"}
+_REQUESTS = {"phone": "contact", "contact": "contact", "location": "location"}
 
 
 @step_handler("ask")

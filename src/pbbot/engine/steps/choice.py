@@ -4,6 +4,7 @@ where the step has a `page_size`; the reply is a number, a tap or a label."""
 from __future__ import annotations
 
 from pbbot.domain.messages import Choice
+from pbbot.engine.images import attach_image
 from pbbot.engine.navigation import enter_current, go
 from pbbot.engine.options import NEXT_PAGE, PREVIOUS_PAGE, option_names
 from pbbot.engine.replies import match_choice
@@ -18,7 +19,12 @@ __all__ = ["ChoiceHandler"]
 @step_handler("choice")
 class ChoiceHandler(StepHandler[ChoiceStep]):
     def enter(self, run: Run, flow: str, step: ChoiceStep) -> Target | None:
+        # Shown again where they are (another page, a re-prompt): the picture
+        # they have already; it goes when they come to the step.
+        again = (run.state.flow, run.state.step) == (flow, step.id)
         ask_choice(run, flow, step)
+        if not again:
+            attach_image(run, step.image)
         return None
 
     def reply(self, run: Run, step: ChoiceStep) -> None:

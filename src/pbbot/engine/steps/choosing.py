@@ -34,9 +34,21 @@ def ask_choice(
     `prompt`: the text for these choices, where it is not the step's own."""
     choices = tuple(Choice(o.payload, o.label) for o in shown_options(run, step, flow))
     text = prompt(choices) if prompt else render_text(step.text or "", run.ctx, run.turn, run.t)
-    run.say(text, choices)
+    run.say(text, choices, replaces=_edits_in_place(run, flow, step))
     offered = tuple(choice.payload for choice in choices)
     run.state = run.state.evolve(flow=flow, step=step.id, offered=offered, misses=0)
+
+
+def _edits_in_place(run: Run, flow: str, step: ChoiceStep | LanguageStep) -> bool:
+    """Whether the step's list replaces the one whose button was tapped: an
+    `edit_in_place` choice shown again after a tap on one of its own buttons
+    (a toggle, a page turned), so that Telegram edits that message."""
+    return (
+        isinstance(step, ChoiceStep)
+        and step.edit_in_place
+        and run.tapped is not None
+        and run.tapped.startswith(f"{flow}.{step.id}.")
+    )
 
 
 def offered_options(run: Run, step: ChoiceStep | LanguageStep) -> tuple[Choice, ...]:

@@ -2,7 +2,9 @@
 
 `RetryAfter` is `RateLimited`, `Forbidden` (blocked by the user, user
 deactivated) or a chat that no longer exists is `RecipientBlocked`, any other
-`TelegramError` is `ChannelError`: the same mapping as the aiogram driver.
+`TelegramError` is `ChannelError`: the same mapping as the aiogram driver, and
+the same reading of an edit's refusals (not modified: done; not editable:
+`MessageNotEditable`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from pbbot.channels.telegram.render import InlineKeyboard, ReplyKeyboard
-from pbbot.channels.telegram.sending import Keyboard, TelegramSender
+from pbbot.channels.telegram.sending import (
+    Keyboard,
+    MessageNotEditable,
+    TelegramSender,
+    edit_refusal,
+)
 from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
 
 __all__ = ["PtbTransport", "make_ptb_bot", "ptb_sender", "translate_error"]
@@ -83,6 +90,27 @@ class PtbTransport:
             raise translate_error(error) from error
         return sent.message_id
 
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None
+    ) -> int:
+        try:
+            await self.bot.initialize()
+            await self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=_inline_markup(keyboard),
+            )
+        except BadRequest as error:
+            refusal = edit_refusal(error.message)
+            if refusal == "not_editable":
+                raise MessageNotEditable(f"Telegram: {error.message}") from error
+            if refusal is None:
+                raise translate_error(error) from error
+        except TelegramError as error:
+            raise translate_error(error) from error
+        return message_id
+
     async def answer_callback(self, callback_query_id: str) -> None:
         try:
             await self.bot.initialize()
@@ -94,14 +122,20 @@ class PtbTransport:
         await self.bot.shutdown()
 
 
+def _inline_markup(keyboard: InlineKeyboard | None) -> InlineKeyboardMarkup | None:
+    if keyboard is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.callback_data) for b in row]
+            for row in keyboard.rows
+        ]
+    )
+
+
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if isinstance(keyboard, InlineKeyboard):
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(b.label, callback_data=b.callback_data) for b in row]
-                for row in keyboard.rows
-            ]
-        )
+        return _inline_markup(keyboard)
     if isinstance(keyboard, ReplyKeyboard):
         request = KeyboardButton(
             keyboard.request_label,
