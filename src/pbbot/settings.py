@@ -16,10 +16,12 @@ from pbbot.errors import SettingsError
 __all__ = [
     "DEFAULT_INBOUND_PER_MINUTE",
     "DEFAULT_SMS_REPLIES_PER_HOUR",
+    "MIN_BALLOT_KEY_CHARS",
     "SMS_KEYWORD_SETTINGS",
     "Settings",
     "TelegramSettings",
     "TwilioSettings",
+    "load_ballot_key",
     "load_settings",
     "load_sms_keywords",
     "read_settings_file",
@@ -45,6 +47,9 @@ DEFAULT_INBOUND_PER_MINUTE = 30
 # resident explore and caps what a pumping loop or an answering machine on one
 # number can cost (about 30 segments an hour).
 DEFAULT_SMS_REPLIES_PER_HOUR = 30
+# The key of the voters' links to their ballots (`pbbot.voting.secret`): a guessable
+# key would let anyone with the database and a list of numbers find their votes.
+MIN_BALLOT_KEY_CHARS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,8 @@ class Settings:
     inbound_per_minute: int = DEFAULT_INBOUND_PER_MINUTE  # processed per resident, any channel
     # The Telegram users allowed to use the staff chat (PBBOT_STAFF_TELEGRAM_IDS); none by default.
     staff_telegram_ids: frozenset[int] = frozenset()
+    # PBBOT_BALLOT_KEY; None: the database keeps one of its own (`pbbot.voting.secret`).
+    ballot_key: str | None = field(default=None, repr=False)
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
@@ -147,8 +154,27 @@ def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Setti
         )
     inbound_per_minute = get.whole("PBBOT_INBOUND_PER_MINUTE", default=DEFAULT_INBOUND_PER_MINUTE)
     return Settings(
-        public_url, telegram, twilio, tuple(warnings), inbound_per_minute, _staff_ids(get)
+        public_url,
+        telegram,
+        twilio,
+        tuple(warnings),
+        inbound_per_minute,
+        _staff_ids(get),
+        load_ballot_key(environ),
     )
+
+
+def load_ballot_key(environ: Mapping[str, str]) -> str | None:
+    """PBBOT_BALLOT_KEY, or None when unset; `SettingsError` when too short to be secret."""
+    value = _Getter(environ).raw("PBBOT_BALLOT_KEY")
+    if value is not None and len(value) < MIN_BALLOT_KEY_CHARS:
+        raise SettingsError(
+            f"expected a random secret of at least {MIN_BALLOT_KEY_CHARS} characters, got "
+            f"{len(value)} (make one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')",
+            source="PBBOT_BALLOT_KEY",
+        )
+    return value
 
 
 def _staff_ids(get: _Getter) -> frozenset[int]:

@@ -84,6 +84,18 @@ async def test_a_spreadsheets_byte_order_mark_and_a_multi_line_field_are_fine(
     )
 
 
+async def test_a_spreadsheet_saved_with_semicolons_imports_too(
+    sessionmaker: Sessions, tmp_path: Path
+) -> None:
+    # Where the comma is the decimal sign (nl, fr), spreadsheets save CSV with ";".
+    text = 'title_nl;cost;theme\nBankjes aan de Dijle;"12.500,-";green\nPlein;8000;youth\n'
+    assert await run_import(sessionmaker, write(tmp_path, text)) == (2, 0, 0)
+    assert await numbered(sessionmaker) == {
+        1: ("Bankjes aan de Dijle", 12500, "green"),
+        2: ("Plein", 8000, "youth"),
+    }
+
+
 LONG = "x" * 81
 MALFORMED = [
     pytest.param("title_nl,theme\nBank,green\n", 1, "missing column 'cost'", id="no-cost"),

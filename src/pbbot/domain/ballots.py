@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from pbbot.domain.ballot_problems import (
     AlreadyChosen,
@@ -155,15 +156,7 @@ class Basket:
         Returns the basket and the numbers that no longer fit (withdrawn, dearer,
         over a lower maximum), which the engine tells the resident about.
         """
-        basket = cls.start(rules, projects)
-        dropped: list[int] = []
-        for number in chosen:
-            added = basket.add(number)
-            if isinstance(added, Basket):
-                basket = added
-            elif not isinstance(added, AlreadyChosen):
-                dropped.append(number)
-        return basket, tuple(dropped)
+        return _refilled(cls.start(rules, projects), chosen)
 
     @property
     def spent(self) -> Decimal:
@@ -238,6 +231,13 @@ class ApprovalBallot:
     def start(cls, rules: ApprovalRules, projects: Iterable[Project]) -> ApprovalBallot:
         return cls(rules, _catalog(projects))
 
+    @classmethod
+    def restore(
+        cls, rules: ApprovalRules, projects: Iterable[Project], chosen: Iterable[int]
+    ) -> tuple[ApprovalBallot, tuple[int, ...]]:
+        """A draft kept between messages, re-checked as `Basket.restore` does."""
+        return _refilled(cls.start(rules, projects), chosen)
+
     @property
     def left(self) -> int:
         """How many more projects the resident may choose."""
@@ -263,3 +263,18 @@ class ApprovalBallot:
 
     def check_cast(self) -> list[NothingChosen]:
         return [] if self.chosen else [NothingChosen()]
+
+
+_Ballot = TypeVar("_Ballot", "Basket", "ApprovalBallot")
+
+
+def _refilled(empty: _Ballot, chosen: Iterable[int]) -> tuple[_Ballot, tuple[int, ...]]:
+    """`empty` with `chosen` added in order, and the numbers that no longer fit."""
+    ballot, dropped = empty, []
+    for number in chosen:
+        added = ballot.add(number)
+        if isinstance(added, type(empty)):
+            ballot = added
+        elif not isinstance(added, AlreadyChosen):
+            dropped.append(number)
+    return ballot, tuple(dropped)

@@ -1,6 +1,7 @@
 """Reading staff's projects CSV: every row checked before anything is stored.
 
-The file is UTF-8 (a spreadsheet's byte-order mark is fine) with a header:
+The file is UTF-8 (a spreadsheet's byte-order mark is fine), separated by
+commas or semicolons (`staff_files.csv_records`), with a header:
 `title_<lang>` and `summary_<lang>` for the edition's languages (only the
 default language's title is required), `cost`, `theme`, and an optional `ref`,
 an external id that lets a second import update a project instead of adding
@@ -11,15 +12,12 @@ reported as `FILE:LINE: message`, so staff fix them all in one go.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pbbot.domain.amounts import parse_amount
 from pbbot.domain.edition import Edition
-from pbbot.errors import ConfigurationError
+from pbbot.voting.staff_files import FileProblems, Problem, csv_records, utf8_text
 
 __all__ = [
     "MAX_SUMMARY",
@@ -44,36 +42,18 @@ class ProjectRow:
     ref: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    line: int
-    message: str
-
-
-class ProjectsFileError(ConfigurationError):
+class ProjectsFileError(FileProblems):
     """A projects file that cannot be imported; `problems` are all that were found."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.problems = tuple(problems)
-        super().__init__(problems[0].message, source=source, line=problems[0].line)
-
-    def __str__(self) -> str:
-        return "\n".join(f"{self.source}:{p.line}: {p.message}" for p in self.problems)
 
 
 def read_projects_file(path: Path, edition: Edition) -> list[ProjectRow]:
     """The file's projects, or a `ProjectsFileError` naming every faulty line."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ProjectsFileError(str(path), [Problem(line, "not UTF-8 text")]) from None
+    text = utf8_text(path.read_bytes(), str(path), ProjectsFileError)
     return parse_projects(text, edition, source=str(path))
 
 
 def parse_projects(text: str, edition: Edition, *, source: str) -> list[ProjectRow]:
-    records = list(_records(text))
+    records = list(csv_records(text))
     if not records:
         raise ProjectsFileError(source, [Problem(1, "empty file: expected a header line")])
     _, header = records[0]
@@ -103,15 +83,6 @@ def parse_projects(text: str, edition: Edition, *, source: str) -> list[ProjectR
     if problems:
         raise ProjectsFileError(source, problems)
     return rows
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    # Each record with the line it starts on: a quoted field may span lines.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    for fields in reader:
-        yield start, fields
-        start = reader.line_num + 1
 
 
 def _columns(edition: Edition) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""The projects tables, on pbbot's `Base`; Alembic migration 0007 creates them.
+"""The projects and ballots tables, on pbbot's `Base`; Alembic migrations 0007
+(projects) and 0008 (ballots) create them.
 
 A project's `number` is what residents type on the ballot ("3 7 12"): short,
 per edition, and never reused, even after a project is gone, so a number
@@ -9,16 +10,35 @@ easily, and euros may one day pass it too).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pbbot.storage.tables import Base
 
-__all__ = ["PROJECT_SOURCES", "Project", "ProjectCounter"]
+__all__ = [
+    "BALLOT_SOURCES",
+    "PROJECT_SOURCES",
+    "Ballot",
+    "PaperImport",
+    "Project",
+    "ProjectCounter",
+    "VoterLink",
+]
 
 PROJECT_SOURCES: tuple[str, ...] = ("csv", "idea")
+BALLOT_SOURCES: tuple[str, ...] = ("chat", "paper")
 
 
 class Project(Base):
@@ -54,3 +74,54 @@ class ProjectCounter(Base):
 
     edition_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+# Ballots are secret (`pbbot.voting.casting`): a ballot row holds the choices and
+# nothing of the voter; no time of day, no sequence, so it cannot be matched
+# with the conversation log. A chat voter reaches their ballot only through a
+# `VoterLink`, a keyed hash of their number.
+
+
+class Ballot(Base):
+    """One counted ballot: the choices, where it came from, and the day only."""
+
+    __tablename__ = "ballots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex: random
+    edition_id: Mapped[str] = mapped_column(String(100), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # basket | approval | pick_n | vessels
+    projects: Mapped[list[int]] = mapped_column(JSON)  # project numbers, in the order chosen
+    split: Mapped[list[Any]] = mapped_column(JSON)  # vessels: [[theme id, whole euros], ...]
+    source: Mapped[str] = mapped_column(String(8))  # one of BALLOT_SOURCES
+    cast_on: Mapped[date] = mapped_column(Date)
+    entered_by: Mapped[str | None] = mapped_column(String(100))  # paper: staff's name
+    entered_on: Mapped[date | None] = mapped_column(Date)  # paper
+
+
+class VoterLink(Base):
+    """A chat voter, as HMAC-SHA256(ballot key, edition + NUL + phone): the way
+    to their one ballot, kept only so a new vote can replace it. `voided`: staff
+    voided this voter; their ballot is gone and they cannot vote again."""
+
+    __tablename__ = "voter_links"
+
+    edition_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    link: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ballot_id: Mapped[str | None] = mapped_column(
+        ForeignKey("ballots.id", ondelete="SET NULL"), unique=True
+    )
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    voided_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PaperImport(Base):
+    """A paper ballots file imported once: its SHA-256, so a retry never adds it twice."""
+
+    __tablename__ = "paper_imports"
+
+    edition_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    entered_by: Mapped[str] = mapped_column(String(100))
+    imported_at: Mapped[datetime]
+    ballots: Mapped[int] = mapped_column(Integer)
