@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and starts the simulator on the embedded default: a SQLite file,
-# the sample edition and a clock inside its ideation phase. Arguments are added
-# to the defaults and go to `pbbot chat`, e.g. `scripts/demo.sh --channel telegram --lang fr`.
+# the sample edition with its projects and a clock inside its ideation phase.
+# Arguments are added to the defaults and go to `pbbot chat`, e.g.
+# `scripts/demo.sh --channel telegram --lang fr`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,6 +11,14 @@ demo_database=sqlite+aiosqlite:///pbbot-demo.db
 export PBBOT_DATABASE_URL=${PBBOT_DATABASE_URL:-$demo_database}
 export PBBOT_TODAY=${PBBOT_TODAY:-2027-02-20}
 .venv/bin/pbbot db upgrade
+# The ballot's candidate projects, from the file beside the edition if there is
+# one (examples/mechelen-2027-projects.csv), so a clock in the voting phase has
+# something to vote on: PBBOT_TODAY=2027-04-20 scripts/demo.sh. Importing again
+# updates each project by its ref and keeps its number, so every run may.
+projects=${PBBOT_EDITION%.yaml}-projects.csv
+if [ -f "$projects" ]; then
+    .venv/bin/pbbot projects import "$projects"
+fi
 
 # The database remembers every resident (one who sent STOP stays silent), so
 # each run is a new resident unless one is named: a Belgian mobile, +32 47x.

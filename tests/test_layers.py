@@ -27,7 +27,10 @@ BELOW: dict[str, set[str]] = {
     "outbox": {"errors", "domain", "storage", "channels"},
     "conversations": {"errors", "domain", "engine", "storage"},
     "ideas": {"errors", "domain", "config", "i18n", "engine", "storage", "conversations"},
-    "voting": {"errors", "domain", "config", "i18n", "storage", "ideas"},
+    "voting": {
+        "errors", "domain", "config", "i18n", "engine", "storage", "conversations", "counting",
+        "ideas", "settings",
+    },
     "settings": {"errors"},
     "staff": {"errors", "domain", "i18n", "config", "storage", "ideas", "settings", "channels"},
     "features": set(),  # imports the feature modules by name (`ENGINE_PARTS`, ...)

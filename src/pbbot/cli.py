@@ -24,7 +24,9 @@ _COMMAND_MODULES = (
     "pbbot.commands.questions",
     "pbbot.commands.ideas",
     "pbbot.commands.projects",
+    "pbbot.commands.ballots",
     "pbbot.commands.tally",
+    "pbbot.commands.results",
     "pbbot.commands.serve",
     "pbbot.commands.telegram",
 )

@@ -19,11 +19,18 @@ ENGINE_PARTS: tuple[str, ...] = (
     "pbbot.ideas.browsing",
     "pbbot.ideas.discussing",
     "pbbot.ideas.mine",
+    "pbbot.voting.eligibility",
+    "pbbot.voting.choosing",
+    "pbbot.voting.vessels",
+    "pbbot.voting.results_chat",
 )
 SERVICE_PARTS: tuple[str, ...] = (
     "pbbot.ideas.handlers",
     "pbbot.ideas.snapshots",
     "pbbot.ideas.personal_data",
+    "pbbot.voting.snapshots",
+    "pbbot.voting.handlers",
+    "pbbot.voting.results_snapshots",
 )
 
 

@@ -148,8 +148,11 @@ async def running_city(
     driver: str = "aiogram",
     polling: bool = False,
     settings: Mapping[str, str] | None = None,
+    edition: Path = EDITION,
+    today: date = TODAY,
 ) -> AsyncIterator[City]:
-    """The city's server; `settings` are added to (or replace) the harness's own."""
+    """The city's server; `settings` are added to (or replace) the harness's own;
+    `edition` and `today` are the edition file and the day it sees."""
     async with FakeTelegramAPI() as api:
         twilio_http = FakeTwilioHttpClient()
         loaded = load_settings(
@@ -165,7 +168,7 @@ async def running_city(
                 **(settings or {}),
             }
         )
-        runtime = build_runtime(EDITION, database_url, TODAY)
+        runtime = build_runtime(edition, database_url, today)
         app = create_app(
             runtime,
             loaded,

@@ -1,0 +1,114 @@
+"""Before the ballot (`flows/vote.yaml`): is voting open, may this resident
+vote, and by which number. What the flow branches on is registered here.
+
+- Voting is open only in the edition's voting phase; before and after, the
+  resident is told when it opens or that it has closed (`voting_when`).
+- The edition's minimum age and its districts are asked if not known yet (a
+  resident may have skipped them when they joined); someone who lives
+  elsewhere is told so kindly.
+- On Telegram the resident shares their number once (`voting.voters`), so
+  they have one ballot with SMS.
+- A voter staff voided cannot vote again; one who voted sees their vote and
+  may change it until voting closes.
+"""
+
+from __future__ import annotations
+
+from pbbot.engine.context import StepContext, Turn
+from pbbot.engine.recorded import flag
+from pbbot.engine.state import ConversationState
+from pbbot.engine.subjects import subject
+from pbbot.engine.variables import variable
+from pbbot.i18n.catalogs import N_, Translator
+from pbbot.i18n.formatting import format_date, format_list
+from pbbot.ideas.wording import theme_name
+from pbbot.voting.views import MyVote
+from pbbot.voting.wording import money, numbers
+
+__all__ = ["LIST_METHODS", "PHONE_ANSWER", "voting_open"]
+
+# The number a Telegram user shared to vote (`voting.voters` reads it).
+PHONE_ANSWER = "voter_phone"
+
+# The methods whose ballot is a list of projects (`voting.choosing`); the other is vessels.
+LIST_METHODS = frozenset({"basket", "approval", "pick_n"})
+
+
+def voting_open(ctx: StepContext) -> bool:
+    """Whether a ballot can be changed or cast today: the voting phase runs."""
+    return ctx.phase is not None and ctx.phase.kind == "voting"
+
+
+def _mine(ctx: StepContext) -> MyVote:
+    mine: MyVote = ctx.snapshot["voting.mine"]
+    return mine
+
+
+@subject("voting.method")
+def _method(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
+    return "list" if ctx.edition.voting.method in LIST_METHODS else ctx.edition.voting.method
+
+
+@subject("voting.age_needed")
+def _age_needed(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
+    return flag(
+        ctx.edition.voting.min_age is not None and not isinstance(state.answers.get("age"), int)
+    )
+
+
+@subject("voting.district_needed")
+def _district_needed(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
+    return flag(bool(ctx.edition.questions.districts) and not state.answers.get("district"))
+
+
+@subject("voting.phone_needed")
+def _phone_needed(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
+    """Telegram has no number of its own; SMS's is the sender's."""
+    return flag(turn.channel == "telegram" and not state.answers.get(PHONE_ANSWER))
+
+
+@subject("voting.mine")
+def _my_status(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
+    mine = _mine(ctx)
+    return "voided" if mine.voided else "voted" if mine.voted else "none"
+
+
+@variable("voting_when", per_resident=True)
+def _voting_when(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """When voting opens, or that it has closed; "" while it is open."""
+    phase = ctx.edition.phase("voting")
+    if phase is None:
+        return t.gettext(N_("There is no vote in this participatory budget."))
+    if ctx.today < phase.start:
+        return t.gettext(N_("Voting opens on {date}.")).format(
+            date=format_date(phase.start, t.babel_locale)
+        )
+    if ctx.today > phase.end:
+        return t.gettext(N_("Voting closed on {date}. Thank you for taking part!")).format(
+            date=format_date(phase.end, t.babel_locale)
+        )
+    return ""
+
+
+@variable("voting_end")
+def _voting_end(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    phase = ctx.edition.phase("voting")
+    return format_date(phase.end, t.babel_locale) if phase else ""
+
+
+@variable("my_vote", per_resident=True)
+def _my_vote(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """What the resident's number has cast, for them alone."""
+    mine = _mine(ctx)
+    if mine.cast_on is None:
+        return ""
+    day = format_date(mine.cast_on, t.babel_locale)
+    if mine.split:
+        parts = [
+            f"{theme_name(ctx, theme, t.locale) or theme} {money(ctx, amount, t)}"
+            for theme, amount in mine.split
+        ]
+        chosen = format_list(parts, t.babel_locale)
+    else:
+        chosen = numbers(list(mine.projects), t)
+    return t.gettext(N_("You voted on {date}: {chosen}.")).format(date=day, chosen=chosen)
