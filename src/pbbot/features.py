@@ -30,6 +30,7 @@ SERVICE_PARTS: tuple[str, ...] = (
     "pbbot.ideas.personal_data",
     "pbbot.voting.snapshots",
     "pbbot.voting.handlers",
+    "pbbot.voting.personal_data",
     "pbbot.voting.results_snapshots",
 )
 

@@ -120,6 +120,15 @@ async def test_an_arabic_basket_and_a_dutch_split_by_sms_and_their_results(
             )
             assert not any(body for body in typed)
             assert [text for text in shown if text] == [changed]
+        # Checking the vote again shows it, and that screen is not kept once sent.
+        again = await _sms(city, ARABIC_PHONE, "مرحبا", "١")
+        voted = ar.gettext("You voted on {date}: {chosen}.").split("{")[0]
+        assert voted in again
+        async with city.runtime.sessionmaker() as session:
+            kept = await session.scalars(
+                select(OutboundMessage.text).where(OutboundMessage.address == ARABIC_PHONE)
+            )
+            assert not any(voted in text for text in kept)
 
     vessels = tmp_path / "vessels.yaml"  # another edition, that votes over themes
     text = edition_file(tmp_path, method="vessels", budget=600_000).read_text(encoding="utf-8")
@@ -141,7 +150,7 @@ async def test_an_arabic_basket_and_a_dutch_split_by_sms_and_their_results(
     split_count = await _count_and_publish(database_url, vessels, tmp_path, capsys)
 
     async with running_city(database_url, today=RESULTS) as city:
-        results = await _sms(city, ARABIC_PHONE, "مرحبا", ar.gettext("Results"))
+        results = await _sms(city, ARABIC_PHONE, ar.gettext("MENU"), ar.gettext("Results"))
     titles = {c.number: c.title["ar"] for c in sample_candidates().projects}
     assert sorted(basket_count["selected"]) == ["12", "3"]  # type: ignore[arg-type]
     assert all(titles[int(n)] in results for n in basket_count["selected"])  # type: ignore[union-attr]

@@ -279,6 +279,24 @@ def test_telegram_asks_for_the_number_once_then_toggles_with_a_running_total(
     assert (cast.projects, cast.voter) == ((number,), PHONE)
 
 
+def test_a_number_typed_on_telegram_is_not_the_button_at_that_place() -> None:
+    # "3" is project 3 on a poster or by SMS; the third button is another project.
+    voter = Voter("nl", channel="telegram")
+    voter.state = replace(voter.state, answers={**voter.state.answers, "voter_phone": PHONE})
+    voter.send("hallo")
+    voter.send(tap=1)
+    assert say("nl", "Please tap one of the buttons.") in voter.send("3")
+    assert voter.labels()[0][:1] != "✅"
+
+
+def test_a_shared_card_without_a_usable_number_is_asked_again() -> None:
+    voter = Voter("nl", channel="telegram")
+    voter.send("hallo")
+    voter.send(tap=1)
+    voter.send(contact="+")
+    assert voter.state.step == "share_phone" and "voter_phone" not in voter.state.answers
+
+
 def test_telegram_keeps_the_page_a_project_was_tapped_on() -> None:
     voter = Voter("nl", channel="telegram")
     voter.state = replace(voter.state, answers={**voter.state.answers, "voter_phone": PHONE})

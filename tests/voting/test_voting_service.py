@@ -17,8 +17,9 @@ from pbbot.domain.messages import Inbound
 from pbbot.i18n.catalogs import translator
 from pbbot.runtime import Runtime, build_runtime
 from pbbot.storage.tables import InboundMessage
-from pbbot.voting.casting import counted_ballots, void_voter
+from pbbot.voting.casting import counted_ballots, my_ballot, void_voter
 from pbbot.voting.projects import import_projects
+from pbbot.voting.results_tables import PublishedResultsRow
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITION = ROOT / "examples" / "mechelen-2027.yaml"
@@ -168,3 +169,32 @@ async def test_a_vote_in_the_simulator_is_not_counted(database_url: str) -> None
         assert await _ballots(simulator) == []
     finally:
         await simulator.close()
+
+
+async def test_deleting_everything_withdraws_the_vote_until_results_are_out(
+    runtimes: Runtimes,
+) -> None:
+    """ "Everything is deleted" is true: no one with that number sees the vote
+    again. Before the count the ballot goes too (they may vote again); once the
+    results are published it stays, anonymous, in the count."""
+    runtime = runtimes(VOTING)
+    vote = ["hallo", "1", "NEE", "NEE", "1", "34", "1", "3 12", "0", "JA"]
+    await send(runtime, "sms", PHONE, *vote)
+    assert await runtime.service.delete_resident("sms", PHONE)
+    assert await _ballots(runtime) == []
+    await send(runtime, "sms", PHONE, *vote)  # a new start, and a vote again
+    assert await _ballots(runtime) == [(3, 12)]
+
+    async with runtime.sessionmaker.begin() as session:
+        session.add(
+            PublishedResultsRow(
+                edition_id=runtime.edition.id,
+                results={},
+                published_by="test",
+                published_at=datetime(2027, 5, 12, tzinfo=UTC),
+            )
+        )
+    assert await runtime.service.delete_resident("sms", PHONE)
+    assert await _ballots(runtime) == [(3, 12)]  # still counted, linked to no one
+    async with runtime.sessionmaker() as session:
+        assert await my_ballot(session, edition_id=runtime.edition.id, voter=PHONE) is None

@@ -68,7 +68,9 @@ class Outbound:
     encoding; right-to-left languages need it for layout). `request` asks the
     channel for a special input widget: "contact" or "location". `replaces`:
     show this in place of the message whose button was tapped, where the
-    channel can (Telegram edits it); elsewhere it is simply sent.
+    channel can (Telegram edits it); elsewhere it is simply sent. `secret`: it
+    shows how the resident votes (a basket, a vote cast), so its text is not
+    kept once it has left.
     """
 
     text: str
@@ -77,3 +79,4 @@ class Outbound:
     request: str | None = None
     image: bytes | None = field(default=None, repr=False)
     replaces: bool = False
+    secret: bool = False

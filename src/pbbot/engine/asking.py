@@ -86,9 +86,11 @@ def _phone(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Proble
 
 
 def _contact(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:
-    if not inbound.contact_phone:
+    shared = inbound.contact_phone or ""
+    # E.164, as the channel writes it: a card without a usable number is asked again.
+    if not (shared.startswith("+") and shared[1:].isdigit() and 8 <= len(shared) - 1 <= 15):
         return None, (N_("Please tap the button below to share your phone number."), {})
-    return inbound.contact_phone, None
+    return shared, None
 
 
 def _photo(current: AskStep, inbound: Inbound, locale: str) -> tuple[Any, Problem | None]:

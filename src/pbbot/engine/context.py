@@ -45,3 +45,5 @@ class Turn:
     locale: str
     answers: dict[str, object]
     extra: dict[str, str] = field(default_factory=dict)
+    # A text of this turn named a secret variable (a ballot): its message is secret.
+    shows_secret: bool = False

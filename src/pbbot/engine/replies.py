@@ -81,6 +81,7 @@ def match_choice(
     names: Mapping[str, Sequence[str]] | Callable[[], Mapping[str, Sequence[str]]],
     *,
     guess: bool = True,
+    numbered: bool = True,
 ) -> Match:
     """Which offered option the reply chooses.
 
@@ -89,12 +90,15 @@ def match_choice(
     that mapping when a reply is not a button or a number). `guess=False`
     takes no near-misses: where an option means yes or no, "onaylamıyorum" (I
     do not agree) is one letter from "onaylıyorum" and must not count as it.
+    `numbered=False`: a number names no option by its place.
     """
     if payload is not None:
         payload = resolve_payload(payload, offered)  # a long payload's button carries a reference
         return Match(payload if payload in offered else None)
     number = parse_number(text)
     if number is not None:
+        if not numbered:
+            return Match()
         return Match(offered[number - 1] if 1 <= number <= len(offered) else None)
     given = names() if callable(names) else names
     names = {p: list(given.get(p, ())) for p in offered}

@@ -60,8 +60,14 @@ class Run:
         replaces: bool = False,
     ) -> None:
         message = Outbound(
-            text=text, locale=self.turn.locale, choices=choices, request=request, replaces=replaces
+            text=text,
+            locale=self.turn.locale,
+            choices=choices,
+            request=request,
+            replaces=replaces,
+            secret=self.turn.shows_secret,
         )
+        self.turn.shows_secret = False
         self.events.append(MessageCreated(message))
 
     def say_catalog(self, text: str, **values: str) -> None:

@@ -44,17 +44,23 @@ __all__ = ["PHASE_NAMES", "VARIABLES", "Variable", "render_text", "variable"]
 Variable = Callable[[StepContext, Turn, Translator], str]
 VARIABLES: dict[str, Variable] = {}
 _PER_RESIDENT: set[str] = set()
+_SECRET: set[str] = set()
 
 
-def variable(name: str, *, per_resident: bool = False) -> Callable[[Variable], Variable]:
-    """Register the value a text names as `{name}`."""
+def variable(
+    name: str, *, per_resident: bool = False, secret: bool = False
+) -> Callable[[Variable], Variable]:
+    """Register the value a text names as `{name}`. `secret`: it shows how the
+    resident votes, so a message that names it is not kept once sent."""
 
     def add(compute: Variable) -> Variable:
         if name in VARIABLES:
             raise ValueError(f"variable {name!r} is registered twice")
         VARIABLES[name] = compute
-        if per_resident:
+        if per_resident or secret:
             _PER_RESIDENT.add(name)
+        if secret:
+            _SECRET.add(name)
         return compute
 
     return add
@@ -259,6 +265,8 @@ def _value(name: str, ctx: StepContext, turn: Turn, t: Translator) -> str | None
     compute = VARIABLES.get(name)
     if compute is None:
         return None
+    if name in _SECRET:
+        turn.shows_secret = True
     if name in _PER_RESIDENT:
         return compute(ctx, turn, t)
     key = (name, t.locale)

@@ -177,6 +177,10 @@ class ChoiceStep(Step):
       save_as: theme
       go: next
     ```
+
+    `numbered: false`: a typed number does not pick the option at that place,
+    for options that carry numbers of their own (a ballot's project numbers,
+    which a resident may type where they were meant to tap).
     """
 
     options: tuple[Option, ...] = ()
@@ -186,12 +190,22 @@ class ChoiceStep(Step):
     save_as: str | None = None
     page_size: int | None = None
     edit_in_place: bool = False
+    numbered: bool = True  # "2" picks the second option shown
     image: str | None = None  # sent with the text on Telegram, as on a message step
     image_line: int = 0
 
     type_name: ClassVar[str] = "choice"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"options", "options_from", "go", "save_as", "page_size", "edit_in_place", "image"}
+        {
+            "options",
+            "options_from",
+            "go",
+            "save_as",
+            "page_size",
+            "edit_in_place",
+            "numbered",
+            "image",
+        }
     )
     # The option ids of "Next" and "Back" on a paged choice (a YAML id never starts with "~").
     PAGE_IDS: ClassVar[tuple[str, str]] = ("~next", "~back")

@@ -148,6 +148,7 @@ def _choice(reader: StepReader, common: dict[str, Any]) -> Step:
         save_as=reader.get("save_as", str),
         page_size=page_size,
         edit_in_place=reader.get("edit_in_place", bool, default=False),
+        numbered=reader.get("numbered", bool, default=True),
         **_image(reader),
     )
 

@@ -160,6 +160,7 @@ def outbound_rows(
             "created_at": now,
             "inbound_id": inbound_id,
             "edits_message_id": edits if index == first else None,
+            "secret": message.secret,
         }
         for index, message in enumerate(messages)
     ]
@@ -518,8 +519,20 @@ async def _settle(session: AsyncSession, message: ClaimedMessage, **values: Any)
     )
     settled = bool(result.rowcount)  # type: ignore[attr-defined]
     if settled and values["status"] != "queued":
+        await _blank_secret(session, OutboundMessage.id == message.id)
         await purge_erased(session, message.resident_id)
     return settled
+
+
+async def _blank_secret(session: AsyncSession, *where: Any) -> None:
+    """A message that showed how someone votes keeps no text once it has left
+    (or never will): its row stays for the delivery record."""
+    await session.execute(
+        update(OutboundMessage)
+        .where(*where, OutboundMessage.secret.is_(True))
+        .values(text="", choices=[], image=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def message_exists(session: AsyncSession, message_id: int) -> bool:
@@ -592,5 +605,8 @@ async def _settle_queued(
         statement = statement.where(OutboundMessage.priority >= PRIORITY_BULK)
     result = await session.execute(
         statement.values(status=status, error=error).execution_options(synchronize_session=False)
+    )
+    await _blank_secret(
+        session, OutboundMessage.resident_id == resident_id, OutboundMessage.status == status
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -209,6 +209,8 @@ class OutboundMessage(Base):
     # The channel's id of the message this one is shown in place of (Telegram edits
     # the list whose button was tapped); None: sent as a new message.
     edits_message_id: Mapped[str | None] = mapped_column(String(64))
+    # It showed how the resident votes: its text goes once it has left (`Outbound.secret`).
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ConversationEvent(Base):

@@ -43,6 +43,7 @@ __all__ = [
     "cast_ballot",
     "count_ballots",
     "counted_ballots",
+    "forget_voter",
     "my_ballot",
     "store_ballots",
     "void_voter",
@@ -247,6 +248,32 @@ async def void_voter(
         delete(Ballot).where(Ballot.id == ballot_id).execution_options(synchronize_session=False)
     )
     return True
+
+
+async def forget_voter(
+    session: AsyncSession, *, edition_id: str, voter: str, keep_ballot: bool
+) -> None:
+    """A voter who erased their data: the link to their number goes, so nobody
+    with that number can see or change the ballot. While the count is still to
+    come the ballot goes too (`keep_ballot=False`): the vote is withdrawn, and
+    the number may vote again. Once results are published the ballot stays,
+    anonymous, in the count it is part of. A voided voter's link stays: it
+    names no choice, and it keeps the number from voting again."""
+    link = await _link(session, edition_id, voter)
+    locked = await _locked(session, edition_id, link)
+    if locked is None or locked[1]:
+        return
+    await session.execute(
+        delete(VoterLink)
+        .where(VoterLink.edition_id == edition_id, VoterLink.link == link)
+        .execution_options(synchronize_session=False)
+    )
+    if locked[0] is not None and not keep_ballot:
+        await session.execute(
+            delete(Ballot)
+            .where(Ballot.id == locked[0])
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _choices(method: str, projects: list[int], split: list[Any]) -> BallotChoices:

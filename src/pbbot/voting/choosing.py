@@ -29,7 +29,8 @@ from pbbot.engine.options import SourceOption, option_source
 from pbbot.engine.variables import variable
 from pbbot.i18n.catalogs import N_, SUPPORTED_LOCALES, Translator, translator
 from pbbot.i18n.formatting import format_number
-from pbbot.voting.eligibility import PHONE_ANSWER, voting_open
+from pbbot.ideas.wording import on_sms
+from pbbot.voting.eligibility import PHONE_ANSWER, UNCAST, refused_closed, voting_open
 from pbbot.voting.events import BallotCast
 from pbbot.voting.views import Candidates, MyVote
 from pbbot.voting.wording import explain, money, numbers, project_line, title
@@ -42,6 +43,8 @@ REPLY = "ballot_reply"  # the SMS reply being read; removed once read
 TOGGLE = "ballot_toggle"  # the project of the Telegram button tapped
 # Eight lines and the hint fit in three GSM-7 segments in Dutch, French and English.
 SMS_PAGE_SIZE = 8
+# The most projects the SMS review names by title; more are listed by number.
+SMS_REVIEW_TITLES = 5
 # Replies that ask for the next page: one key on any phone, or the word "more".
 _MORE_SIGNS = frozenset({"+", "*", "#"})
 _MORE = N_("MORE")
@@ -59,9 +62,15 @@ def _candidates(ctx: StepContext) -> Candidates:
     return candidates
 
 
-def _draft(turn: Turn) -> list[int]:
+def _draft(ctx: StepContext, turn: Turn) -> list[int]:
+    """The draft; without one, the vote already cast (changing a vote starts from
+    it). The cast vote is read, not copied into the conversation: a resident
+    who looks and leaves keeps no copy of it next to their number."""
     chosen = turn.answers.get(DRAFT)
-    return [n for n in chosen if isinstance(n, int)] if isinstance(chosen, list) else []
+    if not isinstance(chosen, list):
+        mine: MyVote = ctx.snapshot["voting.mine"]
+        chosen = list(mine.projects)
+    return [n for n in chosen if isinstance(n, int)]
 
 
 def _restore(ctx: StepContext, chosen: list[int]) -> tuple[ListBallot, tuple[int, ...]]:
@@ -79,7 +88,7 @@ def _restore(ctx: StepContext, chosen: list[int]) -> tuple[ListBallot, tuple[int
 
 
 def _ballot(ctx: StepContext, turn: Turn) -> ListBallot:
-    return _restore(ctx, _draft(turn))[0]
+    return _restore(ctx, _draft(ctx, turn))[0]
 
 
 def _order(ctx: StepContext) -> list[int]:
@@ -99,25 +108,23 @@ def _pages(ctx: StepContext) -> int:
 # -- actions -------------------------------------------------------------------------
 
 
-@register("ballot_begin", answers=(DRAFT, PAGE), texts=(NOTE, SHOW))
+@register("ballot_begin", exits=("ok", "closed"), answers=(DRAFT, PAGE), texts=(NOTE, SHOW, UNCAST))
 def ballot_begin(call: ActionCall) -> ActionResult:
     """Open the list: the draft kept from before, else the vote already cast
     (changing a vote starts from it), else an empty ballot."""
     ctx, turn = call.context, call.turn
-    draft = turn.answers.get(DRAFT)
-    if not isinstance(draft, list):
-        mine: MyVote = ctx.snapshot["voting.mine"]
-        draft = list(mine.projects)
-    ballot, dropped = _restore(ctx, [n for n in draft if isinstance(n, int)])
-    t = ctx.translators(turn.locale)
+    if not voting_open(ctx):  # "Change my vote" shown before the close, tapped after
+        return refused_closed(turn, DRAFT, PAGE)
+    ballot, dropped = _restore(ctx, _draft(ctx, turn))
+    answers: dict[str, object] = {PAGE: 0}
     note = ""
     if dropped:
+        t = ctx.translators(turn.locale)
         note = t.gettext(N_("No longer on the ballot, so taken out: {numbers}.")).format(
             numbers=numbers(dropped, t)
         )
-    return ActionResult(
-        answers={DRAFT: list(ballot.chosen), PAGE: 0}, texts={NOTE: note, SHOW: "list"}
-    )
+        answers[DRAFT] = list(ballot.chosen)
+    return ActionResult(answers=answers, texts={NOTE: note, SHOW: "list"})
 
 
 def _asks_more(reply: str) -> bool:
@@ -131,13 +138,13 @@ def _asks_more(reply: str) -> bool:
     "ballot_edit",
     exits=("ok", "review", "closed"),
     answers=(DRAFT, PAGE, REPLY),
-    texts=(NOTE, SHOW),
+    texts=(NOTE, SHOW, UNCAST),
 )
 def ballot_edit(call: ActionCall) -> ActionResult:
     """Read an SMS reply: numbers to add or remove, the next page, or review."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed", answers={REPLY: None})
+        return refused_closed(turn, DRAFT, REPLY, PAGE)
     t = ctx.translators(turn.locale)
     reply = str(turn.answers.get(REPLY) or "")
     if _asks_more(reply):
@@ -187,12 +194,12 @@ def _about(ctx: StepContext, number: int, t: Translator) -> str:
     return "\n".join(filter(None, (project_line(ctx, project, t), summary)))
 
 
-@register("ballot_toggle", exits=("ok", "closed"), answers=(DRAFT, TOGGLE), texts=(NOTE,))
+@register("ballot_toggle", exits=("ok", "closed"), answers=(DRAFT, TOGGLE), texts=(NOTE, UNCAST))
 def ballot_toggle(call: ActionCall) -> ActionResult:
     """A Telegram button: the project goes in, or out when it was in."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed", answers={TOGGLE: None})
+        return refused_closed(turn, DRAFT, TOGGLE)
     number = turn.answers.get(TOGGLE)
     ballot = _ballot(ctx, turn)
     note = ""
@@ -217,16 +224,29 @@ def ballot_review(call: ActionCall) -> ActionResult:
     return ActionResult(exit="problem", texts={NOTE: note, SHOW: "status"})
 
 
-@register("ballot_cast", exits=("ok", "closed", "problem"), answers=(DRAFT, PAGE))
+@register(
+    "ballot_cast",
+    exits=("ok", "closed", "problem"),
+    answers=(DRAFT, PAGE),
+    texts=(NOTE, SHOW, UNCAST),
+)
 def ballot_cast(call: ActionCall) -> ActionResult:
     """Cast the ballot: the service stores it apart from the voter and answers
     with the receipt; the draft goes, and so do the messages that named it."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed")
-    ballot = _ballot(ctx, turn)
-    if ballot.check_cast():  # the projects changed since the review
-        return ActionResult(exit="problem")
+        return refused_closed(turn, DRAFT, PAGE)
+    ballot, dropped = _restore(ctx, _draft(ctx, turn))
+    if dropped or ballot.check_cast():  # a project withdrawn or dearer since the review
+        t = ctx.translators(turn.locale)
+        note = t.gettext(N_("No longer on the ballot, so taken out: {numbers}.")).format(
+            numbers=numbers(dropped, t)
+        )
+        return ActionResult(
+            exit="problem",
+            answers={DRAFT: list(ballot.chosen)},
+            texts={NOTE: note if dropped else "", SHOW: "status"},
+        )
     phone = turn.answers.get(PHONE_ANSWER)
     event = BallotCast(
         edition=ctx.edition.id,
@@ -274,7 +294,7 @@ def _page_lines(ctx: StepContext, turn: Turn, t: Translator) -> list[str]:
     return [head] + [project_line(ctx, by_number[n], t) for n in shown]
 
 
-@variable("ballot_screen", per_resident=True)
+@variable("ballot_screen", secret=True)
 def _ballot_screen(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The SMS list: what the last reply did, the page or the basket, and the hint."""
     ballot = _ballot(ctx, turn)
@@ -292,7 +312,7 @@ def _ballot_screen(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(line for line in lines if line)
 
 
-@variable("ballot_head", per_resident=True)
+@variable("ballot_head", secret=True)
 def _ballot_head(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """Above the Telegram buttons: what the last tap did and the running total."""
     ballot = _ballot(ctx, turn)
@@ -301,15 +321,19 @@ def _ballot_head(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(line for line in lines if line)
 
 
-@variable("ballot_review", per_resident=True)
+@variable("ballot_review", secret=True)
 def _ballot_review(ctx: StepContext, turn: Turn, t: Translator) -> str:
-    """The ballot in full before it is cast."""
+    """The ballot in full before it is cast; on SMS a long one by its numbers
+    (a title a line would cost a segment for every two or three projects)."""
     ballot = _ballot(ctx, turn)
     by_number = _candidates(ctx).by_number()
-    lines = [
-        f"{format_number(n, t.babel_locale)} {title(ctx, by_number[n], t.locale)}"
-        for n in ballot.chosen
-    ]
+    if on_sms(turn) and len(ballot.chosen) > SMS_REVIEW_TITLES:
+        lines = [numbers(list(ballot.chosen), t)]
+    else:
+        lines = [
+            f"{format_number(n, t.babel_locale)} {title(ctx, by_number[n], t.locale)}"
+            for n in ballot.chosen
+        ]
     if isinstance(ballot, Basket):
         total = t.gettext(N_("Total {spent} of {budget}.")).format(
             spent=money(ctx, ballot.spent, t), budget=money(ctx, ballot.rules.budget, t)
@@ -329,7 +353,7 @@ def _ballot_about(ctx: StepContext, turn: Turn, t: Translator) -> str:
 def _ballot_projects(ctx: StepContext, turn: Turn) -> list[SourceOption]:
     """Telegram's buttons: every project in the resident's order, ticked when chosen."""
     t = ctx.translators(turn.locale)
-    chosen = set(_draft(turn))
+    chosen = set(_draft(ctx, turn))
     by_number = _candidates(ctx).by_number()
     return [
         SourceOption(

@@ -14,6 +14,7 @@ vote, and by which number. What the flow branches on is registered here.
 
 from __future__ import annotations
 
+from pbbot.engine.actions import ActionResult
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.recorded import flag
 from pbbot.engine.state import ConversationState
@@ -25,10 +26,12 @@ from pbbot.ideas.wording import theme_name
 from pbbot.voting.views import MyVote
 from pbbot.voting.wording import money, numbers
 
-__all__ = ["LIST_METHODS", "PHONE_ANSWER", "voting_open"]
+__all__ = ["LIST_METHODS", "PHONE_ANSWER", "UNCAST", "refused_closed", "voting_open"]
 
 # The number a Telegram user shared to vote (`voting.voters` reads it).
 PHONE_ANSWER = "voter_phone"
+# Set when voting closed under a draft (`refused_closed`).
+UNCAST = "vote_uncast"
 
 # The methods whose ballot is a list of projects (`voting.choosing`); the other is vessels.
 LIST_METHODS = frozenset({"basket", "approval", "pick_n"})
@@ -37,6 +40,18 @@ LIST_METHODS = frozenset({"basket", "approval", "pick_n"})
 def voting_open(ctx: StepContext) -> bool:
     """Whether a ballot can be changed or cast today: the voting phase runs."""
     return ctx.phase is not None and ctx.phase.kind == "voting"
+
+
+def refused_closed(turn: Turn, draft: str, *read: str) -> ActionResult:
+    """Voting has closed under a resident's ballot: the draft goes (it can never
+    count, and it says what they chose), with `read` (what was being read), and
+    `voting_when` says that it was not cast."""
+    uncast = bool(turn.answers.get(draft))
+    return ActionResult(
+        exit="closed",
+        answers=dict.fromkeys((draft, *read)),
+        texts={UNCAST: "true"} if uncast else {},
+    )
 
 
 def _mine(ctx: StepContext) -> MyVote:
@@ -84,9 +99,15 @@ def _voting_when(ctx: StepContext, turn: Turn, t: Translator) -> str:
             date=format_date(phase.start, t.babel_locale)
         )
     if ctx.today > phase.end:
-        return t.gettext(N_("Voting closed on {date}. Thank you for taking part!")).format(
+        closed = t.gettext(N_("Voting closed on {date}. Thank you for taking part!")).format(
             date=format_date(phase.end, t.babel_locale)
         )
+        if turn.extra.get(UNCAST):
+            uncast = t.gettext(
+                N_("Your choice was not cast before the close, so it does not count.")
+            )
+            return f"{closed} {uncast}"
+        return closed
     return ""
 
 
@@ -96,7 +117,7 @@ def _voting_end(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return format_date(phase.end, t.babel_locale) if phase else ""
 
 
-@variable("my_vote", per_resident=True)
+@variable("my_vote", secret=True)
 def _my_vote(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """What the resident's number has cast, for them alone."""
     mine = _mine(ctx)

@@ -39,7 +39,7 @@ def _published(ctx: StepContext, state: ConversationState, turn: Turn) -> str:
     return flag(_mine(ctx).published is not None)
 
 
-@variable("results", per_resident=True)
+@variable("results", secret=True)
 def _results(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The published results for the turn's channel and this resident; "" before
     they are published (the flow says so instead)."""

@@ -30,6 +30,7 @@ from pbbot.storage.tables import Base
 __all__ = [
     "BALLOT_SOURCES",
     "PROJECT_SOURCES",
+    "SIMULATOR_BOX",
     "Ballot",
     "PaperImport",
     "Project",
@@ -39,6 +40,11 @@ __all__ = [
 
 PROJECT_SOURCES: tuple[str, ...] = ("csv", "idea")
 BALLOT_SOURCES: tuple[str, ...] = ("chat", "paper")
+
+
+# After an edition's id: the ballot box of the simulator's residents
+# (`voting.voters`), never counted, exported or checked against the key.
+SIMULATOR_BOX = "~simulator"
 
 
 class Project(Base):

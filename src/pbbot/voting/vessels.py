@@ -43,7 +43,7 @@ from pbbot.engine.variables import variable
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_number, format_percentage
 from pbbot.ideas.wording import theme_name
-from pbbot.voting.eligibility import PHONE_ANSWER, voting_open
+from pbbot.voting.eligibility import PHONE_ANSWER, UNCAST, refused_closed, voting_open
 from pbbot.voting.events import BallotCast
 from pbbot.voting.views import MyVote
 from pbbot.voting.wording import explain, money
@@ -115,11 +115,13 @@ def _name(ctx: StepContext, theme: str, t: Translator) -> str:
 # -- actions -------------------------------------------------------------------------
 
 
-@register("vessels_begin", answers=(DRAFT,), texts=(NOTE,))
+@register("vessels_begin", exits=("ok", "closed"), answers=(DRAFT,), texts=(NOTE, UNCAST))
 def vessels_begin(call: ActionCall) -> ActionResult:
     """Open the split: the draft kept from before, else the vote already cast
     (changing a vote starts from it), else empty on SMS and even on Telegram."""
     ctx, turn = call.context, call.turn
+    if not voting_open(ctx):  # "Change my vote" shown before the close, tapped after
+        return refused_closed(turn, DRAFT)
     split = _draft(ctx, turn)
     note = ""
     if turn.channel == "telegram" and split.check_cast():
@@ -147,12 +149,14 @@ def _reviews(reply: str) -> bool:
     return isinstance(edits, BasketEdits) and edits.review and not (edits.adds or edits.removes)
 
 
-@register("vessels_edit", exits=("ok", "review", "closed"), answers=(DRAFT, REPLY), texts=(NOTE,))
+@register(
+    "vessels_edit", exits=("ok", "review", "closed"), answers=(DRAFT, REPLY), texts=(NOTE, UNCAST)
+)
 def vessels_edit(call: ActionCall) -> ActionResult:
     """Read an SMS reply: a split in percent or amounts, or "0" to review."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed", answers={REPLY: None})
+        return refused_closed(turn, DRAFT, REPLY)
     t = ctx.translators(turn.locale)
     reply = str(turn.answers.get(REPLY) or "")
     if _reviews(reply):
@@ -178,12 +182,12 @@ def _emptiest(split: Split, besides: str) -> str:
     return min(others, key=split.amount)
 
 
-@register("vessels_move", exits=("ok", "closed"), answers=(DRAFT, MOVE), texts=(NOTE,))
+@register("vessels_move", exits=("ok", "closed"), answers=(DRAFT, MOVE), texts=(NOTE, UNCAST))
 def vessels_move(call: ActionCall) -> ActionResult:
     """A Telegram button: one step into a theme ("+") or out of it ("−"); the sum stays."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed", answers={MOVE: None})
+        return refused_closed(turn, DRAFT, MOVE)
     t = ctx.translators(turn.locale)
     split = _draft(ctx, turn)
     tapped = turn.answers.get(MOVE)
@@ -222,13 +226,13 @@ def vessels_review(call: ActionCall) -> ActionResult:
     return ActionResult(exit="problem", texts={PROBLEM: text})
 
 
-@register("vessels_cast", exits=("ok", "closed", "problem"), answers=(DRAFT,))
+@register("vessels_cast", exits=("ok", "closed", "problem"), answers=(DRAFT,), texts=(UNCAST,))
 def vessels_cast(call: ActionCall) -> ActionResult:
     """Cast the split: the service stores it apart from the voter and answers
     with the receipt; the draft goes, and so do the messages that named it."""
     ctx, turn = call.context, call.turn
     if not voting_open(ctx):
-        return ActionResult(exit="closed")
+        return refused_closed(turn, DRAFT)
     split = _whole(_draft(ctx, turn))
     if split.check_cast():
         return ActionResult(exit="problem")
@@ -264,7 +268,7 @@ def _status(ctx: StepContext, split: Split, t: Translator) -> str:
     return t.gettext(N_("Still to divide: {left}.")).format(left=money(ctx, left, t))
 
 
-@variable("vessels_screen", per_resident=True)
+@variable("vessels_screen", secret=True)
 def _vessels_screen(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The SMS split: what the last reply did, the themes, what is left, and the hint.
 
@@ -285,7 +289,7 @@ def _vessels_screen(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(lines)
 
 
-@variable("vessels_head", per_resident=True)
+@variable("vessels_head", secret=True)
 def _vessels_head(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """Above the Telegram buttons: what the last tap did, the split and how the buttons work."""
     split = _draft(ctx, turn)
@@ -307,7 +311,7 @@ def _vessels_head(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return "\n".join(line for line in lines if line)
 
 
-@variable("vessels_review", per_resident=True)
+@variable("vessels_review", secret=True)
 def _vessels_review(ctx: StepContext, turn: Turn, t: Translator) -> str:
     """The split in full before it is cast."""
     split = _draft(ctx, turn)

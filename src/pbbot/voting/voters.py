@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbbot.storage.tables import Resident
 from pbbot.voting.eligibility import PHONE_ANSWER
+from pbbot.voting.tables import SIMULATOR_BOX
 
-__all__ = ["SIMULATOR_BOX", "Voter", "find_voter"]
+__all__ = ["Voter", "find_voter"]
 
-SIMULATOR_BOX = "~simulator"
 # Channels whose address is the resident's phone number.
 _NUMBER_CHANNELS = frozenset({"sms", "sim-sms"})
 

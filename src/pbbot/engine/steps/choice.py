@@ -36,6 +36,7 @@ class ChoiceHandler(StepHandler[ChoiceStep]):
             run.state.offered,
             lambda: option_names(step, run.flow, run.ctx, run.turn, options, page=page),
             guess=not _confirms(step),
+            numbered=step.numbered,
         )
         if match.payload is None:
             miss_choice(run, step, options, match)
