@@ -15,17 +15,19 @@ from pbbot.engine.snapshot import Snapshot
 from pbbot.engine.state import ConversationState
 from pbbot.engine.step import step
 from pbbot.ideas.snapshots import IdeaPage, MyIdeas, OneIdea
+from pbbot.voting.views import MyVote
 from tests.conversations.script import LANGUAGES, RENDERINGS, SCRIPTS, play
 
 EDITION = Path(__file__).resolve().parents[2] / "examples" / "mechelen-2027.yaml"
 
 
-# What the service would load for a resident with no ideas yet, in memory.
+# What the service would load for a resident with no ideas and no vote yet, in memory.
 NOTHING_YET = Snapshot(
     {
         "ideas.mine": MyIdeas(own=(), supported=()),
         "ideas.page": IdeaPage(theme=None, ideas=()),
         "ideas.one": OneIdea(idea=None, comments=(), supported=False, own=False),
+        "voting.mine": MyVote(),
     }
 )
 

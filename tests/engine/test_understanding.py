@@ -21,10 +21,12 @@ from pbbot.engine.context import StepContext
 from pbbot.engine.events import Event, Resubscribed, Unsubscribed
 from pbbot.engine.flowset import load_engine_flows
 from pbbot.engine.keywords import CarrierWords
+from pbbot.engine.snapshot import Snapshot
 from pbbot.engine.state import ConversationState
 from pbbot.engine.step import step
 from pbbot.i18n.catalogs import translator
 from pbbot.i18n.sms import normalize_for_sms, sms_segments
+from pbbot.voting.views import MyVote
 
 EDITION = Path(__file__).resolve().parents[2] / "examples" / "mechelen-2027.yaml"
 LANGUAGE_NUMBER = {"nl": "1", "fr": "2", "en": "3", "tr": "4", "ar": "5"}
@@ -38,7 +40,11 @@ MAIN_MENU_CHOICES = [
 
 @pytest.fixture(scope="module")
 def context() -> StepContext:
-    return StepContext(load_edition(EDITION), load_engine_flows(), date(2027, 2, 20))
+    # A resident who has not voted: what "Delete everything" says of their vote.
+    no_vote = Snapshot({"voting.mine": MyVote()})
+    return StepContext(
+        load_edition(EDITION), load_engine_flows(), date(2027, 2, 20), snapshot=no_vote
+    )
 
 
 def t(locale: str, msgid: str) -> str:

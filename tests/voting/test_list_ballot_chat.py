@@ -342,3 +342,19 @@ def test_approval_picks_up_to_n_and_shows_costs_without_a_sum(locale: str, chann
     voter.send(word(locale, "yes"))
     [cast] = voter.cast()
     assert cast.method == "approval" and len(cast.projects) in (1, 2)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_deleting_everything_says_what_happens_to_the_vote(locale: str) -> None:
+    voter = Voter(locale, mine=MyVote(cast_on=date(2027, 4, 14), projects=(3, 12)))
+    voter.send(GREETING[locale])
+    voter.send(str(voter.labels().index(say(locale, "My data")) + 1))
+    text = voter.send(str(voter.labels().index(say(locale, "Delete everything")) + 1))
+    withdrawn = say(locale, "Your vote is withdrawn too; you can vote again until voting closes.")
+    assert sms(withdrawn) in text
+    after = Voter(locale, mine=MyVote(cast_on=date(2027, 4, 14), projects=(3, 12)))
+    after.today = date(2027, 5, 12)
+    after.send(GREETING[locale])
+    after.send(str(after.labels().index(say(locale, "My data")) + 1))
+    text = after.send(str(after.labels().index(say(locale, "Delete everything")) + 1))
+    assert sms(say(locale, "Your vote stays in the count, linked to no one.")) in text

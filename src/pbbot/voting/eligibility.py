@@ -111,6 +111,20 @@ def _voting_when(ctx: StepContext, turn: Turn, t: Translator) -> str:
     return ""
 
 
+@variable("vote_on_erasure", per_resident=True)
+def _vote_on_erasure(ctx: StepContext, turn: Turn, t: Translator) -> str:
+    """What deleting everything does to the resident's vote (`voting.personal_data`),
+    said before they confirm; "" if they have not voted."""
+    mine = _mine(ctx)
+    if not mine.voted:
+        return ""
+    if voting_open(ctx):
+        return " " + t.gettext(
+            N_("Your vote is withdrawn too; you can vote again until voting closes.")
+        )
+    return " " + t.gettext(N_("Your vote stays in the count, linked to no one."))
+
+
 @variable("voting_end")
 def _voting_end(ctx: StepContext, turn: Turn, t: Translator) -> str:
     phase = ctx.edition.phase("voting")
