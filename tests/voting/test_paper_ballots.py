@@ -129,6 +129,13 @@ async def test_the_same_file_imported_twice_counts_once(
 
     assert "imported on 2027-04-25 09:00 UTC by Jan Peeters" in str(refused.value)
     assert await stored(sessionmaker) == (3, 1)
+    # Saved again by a spreadsheet (byte-order mark, Windows line ends, a blank
+    # line at the end): still the same ballots.
+    resaved = tmp_path / "paper-resaved.csv"
+    resaved.write_bytes(("\ufeff" + GOOD.replace("\n", "\r\n") + "\r\n").encode())
+    with pytest.raises(PaperAlreadyImported):
+        await run_import(sessionmaker, tmp_path, resaved)
+    assert await stored(sessionmaker) == (3, 1)
     # A file that was refused is not remembered: once fixed, it imports.
     with pytest.raises(PaperBallotsError):
         await run_import(sessionmaker, tmp_path, write(tmp_path, BAD, "bad.csv"))

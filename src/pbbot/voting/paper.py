@@ -111,10 +111,9 @@ async def import_paper_ballots(
             f"the name of who entered the ballots: 1 to {MAX_ENTERED_BY} characters",
             source="--entered-by",
         )
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    text = utf8_text(path.read_bytes(), str(path), PaperBallotsError)
+    digest = _digest(text)
     await _refuse_if_imported(session, edition.id, digest, str(path))
-    text = utf8_text(data, str(path), PaperBallotsError)
     projects = await list_projects(session, edition.id)
     ballots = parse_paper_ballots(text, edition, projects, today=today, source=str(path))
     dialect = postgresql if session.bind and session.bind.dialect.name == "postgresql" else sqlite
@@ -146,6 +145,14 @@ async def import_paper_ballots(
     ]
     await store_ballots(session, rows)
     return len(rows)
+
+
+def _digest(text: str) -> str:
+    """The file's fingerprint as its lines read: a spreadsheet that saves the same
+    file again with Windows line ends, a byte-order mark, trailing spaces or
+    blank lines does not make it new."""
+    lines = (line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return hashlib.sha256("\n".join(line for line in lines if line).encode()).hexdigest()
 
 
 async def _refuse_if_imported(
