@@ -111,6 +111,21 @@ def test_the_sms_adds_winners_by_name_only_while_it_fits():
     assert sms_segments(text).segments <= MAX_SMS_SEGMENTS
 
 
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_an_sms_with_more_winners_than_fit_says_how_many_it_left_out(locale: str):
+    outcome = count(load_shared("Poland_Lodz_2022.pb"))
+    tr = translator(locale)
+    text = render_results(outcome, tr, channel="sms")
+
+    if tr.gettext("Funded: {names}.").split("{")[0] in text:  # else the headline's count only
+        named = text.count(";") + 1  # the names listed, "; " between them
+        rest = len(outcome.selected) - named
+        assert rest > 0
+        more = tr.ngettext("and {count} more project", "and {count} more projects", rest)
+        assert more.format(count=rest) in text
+    assert sms_segments(text).segments <= MAX_SMS_SEGMENTS
+
+
 def test_the_chart_is_a_png(tmp_path: Path):
     path = draw_chart(count(_election()), tmp_path / "chart.png", translator("nl"))
 

@@ -305,7 +305,12 @@ def _sms(
     def text() -> str:
         shown = [parts[0]]
         if names:
-            shown.append(tr.gettext("Funded: {names}.").format(names="; ".join(names)))
+            listed = "; ".join(names)
+            rest = len(winners) - len(names)
+            if rest:  # the list is cut short: say so, rather than look complete
+                more = tr.ngettext("and {count} more project", "and {count} more projects", rest)
+                listed += " " + more.format(count=format_number(rest, tr.babel_locale))
+            shown.append(tr.gettext("Funded: {names}.").format(names=listed))
         return normalize_for_sms(" ".join([*shown, *parts[1:]]))
 
     def add_names(most: int) -> None:
