@@ -28,7 +28,6 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pbbot.storage.repositories import insert_new_rows
-from pbbot.voting.pb_export import ballots_election
 from pbbot.voting.secret import ballot_key, voter_link
 from pbbot.voting.tables import Ballot, VoterLink
 
@@ -39,7 +38,6 @@ __all__ = [
     "CastOutcome",
     "MyBallot",
     "ballot_row",
-    "ballots_election",
     "cast_ballot",
     "count_ballots",
     "counted_ballots",

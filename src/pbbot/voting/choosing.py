@@ -30,8 +30,7 @@ from pbbot.engine.variables import variable
 from pbbot.i18n.catalogs import N_, SUPPORTED_LOCALES, Translator, translator
 from pbbot.i18n.formatting import format_number
 from pbbot.ideas.wording import on_sms
-from pbbot.voting.eligibility import PHONE_ANSWER, UNCAST, refused_closed, voting_open
-from pbbot.voting.events import BallotCast
+from pbbot.voting.eligibility import UNCAST, cast, refused_closed, voting_open
 from pbbot.voting.views import Candidates, MyVote
 from pbbot.voting.wording import explain, money, numbers, project_line, title
 
@@ -247,15 +246,7 @@ def ballot_cast(call: ActionCall) -> ActionResult:
             answers={DRAFT: list(ballot.chosen)},
             texts={NOTE: note if dropped else "", SHOW: "status"},
         )
-    phone = turn.answers.get(PHONE_ANSWER)
-    event = BallotCast(
-        edition=ctx.edition.id,
-        day=ctx.today,
-        voter=phone if isinstance(phone, str) else None,
-        method=ctx.edition.voting.method,
-        projects=tuple(ballot.chosen),
-    )
-    return ActionResult(answers={DRAFT: None, PAGE: None}, events=(event,), forget_messages=True)
+    return cast(ctx, turn, (DRAFT, PAGE), projects=tuple(ballot.chosen))
 
 
 # -- what the steps show -------------------------------------------------------------

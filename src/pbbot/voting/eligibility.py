@@ -23,10 +23,11 @@ from pbbot.engine.variables import variable
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_date, format_list
 from pbbot.ideas.wording import theme_name
+from pbbot.voting.events import BallotCast
 from pbbot.voting.views import MyVote
 from pbbot.voting.wording import money, numbers
 
-__all__ = ["LIST_METHODS", "PHONE_ANSWER", "UNCAST", "refused_closed", "voting_open"]
+__all__ = ["LIST_METHODS", "PHONE_ANSWER", "UNCAST", "cast", "refused_closed", "voting_open"]
 
 # The number a Telegram user shared to vote (`voting.voters` reads it).
 PHONE_ANSWER = "voter_phone"
@@ -52,6 +53,29 @@ def refused_closed(turn: Turn, draft: str, *read: str) -> ActionResult:
         answers=dict.fromkeys((draft, *read)),
         texts={UNCAST: "true"} if uncast else {},
     )
+
+
+def cast(
+    ctx: StepContext,
+    turn: Turn,
+    drafts: tuple[str, ...],
+    *,
+    projects: tuple[int, ...] = (),
+    split: tuple[tuple[str, int], ...] = (),
+) -> ActionResult:
+    """Cast what the resident chose: the service stores it apart from the voter
+    and answers with the receipt; the `drafts` go, and so do the messages that
+    named the choice."""
+    phone = turn.answers.get(PHONE_ANSWER)
+    event = BallotCast(
+        edition=ctx.edition.id,
+        day=ctx.today,
+        voter=phone if isinstance(phone, str) else None,
+        method=ctx.edition.voting.method,
+        projects=projects,
+        split=split,
+    )
+    return ActionResult(answers=dict.fromkeys(drafts), events=(event,), forget_messages=True)
 
 
 def _mine(ctx: StepContext) -> MyVote:

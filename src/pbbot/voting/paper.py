@@ -49,7 +49,13 @@ from pbbot.domain.edition import Edition
 from pbbot.errors import ConfigurationError
 from pbbot.voting.casting import BallotChoices, ballot_row, store_ballots
 from pbbot.voting.projects import ListedProject, list_projects
-from pbbot.voting.staff_files import FileProblems, Problem, csv_records, utf8_text
+from pbbot.voting.staff_files import (
+    FileProblems,
+    Problem,
+    column_problems,
+    csv_records,
+    utf8_text,
+)
 from pbbot.voting.tables import PaperImport
 
 __all__ = [
@@ -240,17 +246,8 @@ class _Checker:
         return (*own, _ENTERED_ON)
 
     def header_problems(self, header: list[str]) -> list[Problem]:
-        known = self.columns()
-        problems = [
-            Problem(1, f"unknown column {name!r}; expected: {', '.join(known)}")
-            for name in header
-            if name not in known
-        ]
-        problems += [Problem(1, f"column {name!r} is twice") for name in sorted(set(header))
-                     if header.count(name) > 1]  # fmt: skip
         required = self.themes if self.method == "vessels" else (_PROJECTS,)
-        problems += [Problem(1, f"missing column {name!r}") for name in required
-                     if name not in header]  # fmt: skip
+        problems = column_problems(header, self.columns(), required, expected="expected")
         if self.method != "vessels" and not self.catalog:
             problems.append(Problem(1, "the edition has no projects yet (pbbot projects import)"))
         return problems

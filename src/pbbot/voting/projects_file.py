@@ -17,7 +17,13 @@ from pathlib import Path
 
 from pbbot.domain.amounts import parse_amount
 from pbbot.domain.edition import Edition
-from pbbot.voting.staff_files import FileProblems, Problem, csv_records, utf8_text
+from pbbot.voting.staff_files import (
+    FileProblems,
+    Problem,
+    column_problems,
+    csv_records,
+    utf8_text,
+)
 
 __all__ = [
     "MAX_SUMMARY",
@@ -93,17 +99,8 @@ def _columns(edition: Edition) -> tuple[str, ...]:
 def _header_problems(header: list[str], edition: Edition) -> list[Problem]:
     names = [name.strip() for name in header]
     header[:] = names
-    known = _columns(edition)
-    problems = [
-        Problem(1, f"unknown column {name!r}; expected some of: {', '.join(known)}")
-        for name in names
-        if name not in known
-    ]
-    problems += [Problem(1, f"column {name!r} is twice") for name in sorted(set(names))
-                 if names.count(name) > 1]  # fmt: skip
     required = (f"title_{edition.default_language}", "cost", "theme")
-    problems += [Problem(1, f"missing column {name!r}") for name in required if name not in names]
-    return problems
+    return column_problems(names, _columns(edition), required, expected="expected some of")
 
 
 def _row(

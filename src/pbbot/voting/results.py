@@ -31,7 +31,8 @@ from pbbot.counting.vessels import funded_by_theme
 from pbbot.domain.edition import Edition
 from pbbot.errors import PbbotError
 from pbbot.i18n.catalogs import translator
-from pbbot.voting.casting import ballots_election, counted_ballots
+from pbbot.voting.casting import counted_ballots
+from pbbot.voting.pb_export import ballots_election
 from pbbot.voting.projects import ListedProject, list_projects
 from pbbot.voting.results_tables import PublishedChart, PublishedResultsRow
 from pbbot.voting.results_view import PublishedResults, ResultProject, theme_names

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pbbot.errors import ConfigurationError
 
-__all__ = ["FileProblems", "Problem", "csv_records", "utf8_text"]
+__all__ = ["FileProblems", "Problem", "column_problems", "csv_records", "utf8_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +51,22 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     for fields in reader:
         yield start, fields
         start = reader.line_num + 1
+
+
+def column_problems(
+    header: list[str], known: tuple[str, ...], required: tuple[str, ...], *, expected: str
+) -> list[Problem]:
+    """What is wrong with a header: unknown columns (with what is `expected`),
+    a column twice, a required one missing. All on line 1."""
+    problems = [
+        Problem(1, f"unknown column {name!r}; {expected}: {', '.join(known)}")
+        for name in header
+        if name not in known
+    ]
+    problems += [
+        Problem(1, f"column {name!r} is twice")
+        for name in sorted(set(header))
+        if header.count(name) > 1
+    ]
+    problems += [Problem(1, f"missing column {name!r}") for name in required if name not in header]
+    return problems

@@ -43,8 +43,7 @@ from pbbot.engine.variables import variable
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_number, format_percentage
 from pbbot.ideas.wording import theme_name
-from pbbot.voting.eligibility import PHONE_ANSWER, UNCAST, refused_closed, voting_open
-from pbbot.voting.events import BallotCast
+from pbbot.voting.eligibility import UNCAST, cast, refused_closed, voting_open
 from pbbot.voting.views import MyVote
 from pbbot.voting.wording import explain, money
 
@@ -236,15 +235,8 @@ def vessels_cast(call: ActionCall) -> ActionResult:
     split = _whole(_draft(ctx, turn))
     if split.check_cast():
         return ActionResult(exit="problem")
-    phone = turn.answers.get(PHONE_ANSWER)
-    event = BallotCast(
-        edition=ctx.edition.id,
-        day=ctx.today,
-        voter=phone if isinstance(phone, str) else None,
-        method="vessels",
-        split=tuple((theme, int(amount)) for theme, amount in split.as_dict().items() if amount),
-    )
-    return ActionResult(answers={DRAFT: None}, events=(event,), forget_messages=True)
+    given = tuple((theme, int(amount)) for theme, amount in split.as_dict().items() if amount)
+    return cast(ctx, turn, (DRAFT,), split=given)
 
 
 # -- what the steps show -------------------------------------------------------------
