@@ -32,7 +32,14 @@ BELOW: dict[str, set[str]] = {
         "ideas", "settings",
     },
     "settings": {"errors"},
-    "staff": {"errors", "domain", "i18n", "config", "storage", "ideas", "settings", "channels"},
+    "broadcasts": {
+        "errors", "domain", "config", "i18n", "engine", "storage", "outbox", "channels",
+        "settings", "conversations",
+    },
+    "staff": {
+        "errors", "domain", "i18n", "config", "storage", "ideas", "settings", "channels",
+        "broadcasts",
+    },
     "features": set(),  # imports the feature modules by name (`ENGINE_PARTS`, ...)
     "runtime": {
         "errors", "domain", "config", "flows", "engine", "i18n", "storage", "conversations",
@@ -40,7 +47,7 @@ BELOW: dict[str, set[str]] = {
     },
     "server": {
         "errors", "domain", "i18n", "channels", "storage", "outbox", "conversations",
-        "runtime", "settings", "ideas", "staff",
+        "runtime", "settings", "ideas", "staff", "broadcasts",
     },
 }  # fmt: skip
 TOP = {"commands", "cli"}  # the `pbbot` command may use everything

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pbbot.errors import SettingsError
@@ -16,6 +17,7 @@ from pbbot.errors import SettingsError
 __all__ = [
     "DEFAULT_INBOUND_PER_MINUTE",
     "DEFAULT_SMS_REPLIES_PER_HOUR",
+    "DEFAULT_TELEGRAM_MESSAGES_PER_SECOND",
     "MIN_BALLOT_KEY_CHARS",
     "SMS_KEYWORD_SETTINGS",
     "Settings",
@@ -47,6 +49,9 @@ DEFAULT_INBOUND_PER_MINUTE = 30
 # resident explore and caps what a pumping loop or an answering machine on one
 # number can cost (about 30 segments an hour).
 DEFAULT_SMS_REPLIES_PER_HOUR = 30
+# Telegram's own limit for a bot is about 30 messages a second; 25 stays under it.
+# A bot with paid broadcasts enabled may set up to 1000.
+DEFAULT_TELEGRAM_MESSAGES_PER_SECOND = 25.0
 # The key of the voters' links to their ballots (`pbbot.voting.secret`): a guessable
 # key would let anyone with the database and a list of numbers find their votes.
 MIN_BALLOT_KEY_CHARS = 32
@@ -85,6 +90,14 @@ class Settings:
     staff_telegram_ids: frozenset[int] = frozenset()
     # PBBOT_BALLOT_KEY; None: the database keeps one of its own (`pbbot.voting.secret`).
     ballot_key: str | None = field(default=None, repr=False)
+    # PBBOT_TELEGRAM_MESSAGES_PER_SECOND: what the bot may send in all, every process together.
+    telegram_per_second: float = DEFAULT_TELEGRAM_MESSAGES_PER_SECOND
+    # PBBOT_SENDING_PROCESSES: how many processes send at once (each takes its share of
+    # the channels' rates).
+    sending_processes: int = 1
+    # PBBOT_SMS_SEGMENT_PRICE: what the SMS provider charges per segment, in the
+    # edition's currency, for the cost of a broadcast; None: not known.
+    sms_segment_price: Decimal | None = None
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
@@ -161,6 +174,11 @@ def load_settings(environ: Mapping[str, str], *, polling: bool = False) -> Setti
         inbound_per_minute,
         _staff_ids(get),
         load_ballot_key(environ),
+        telegram_per_second=get.positive(
+            "PBBOT_TELEGRAM_MESSAGES_PER_SECOND", default=DEFAULT_TELEGRAM_MESSAGES_PER_SECOND
+        ),
+        sending_processes=get.whole("PBBOT_SENDING_PROCESSES", default=1),
+        sms_segment_price=get.price("PBBOT_SMS_SEGMENT_PRICE"),
     )
 
 
@@ -257,6 +275,20 @@ class _Getter:
         if not (value.isascii() and value.isdigit() and int(value) > 0):
             raise SettingsError(f"expected a whole number above 0, got {value!r}", source=name)
         return int(value)
+
+    def price(self, name: str) -> Decimal | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            price = Decimal(value)
+        except InvalidOperation:
+            price = Decimal(-1)
+        if not price.is_finite() or price <= 0:
+            raise SettingsError(
+                f"expected a price per segment like 0.0786, got {value!r}", source=name
+            )
+        return price
 
     def positive(self, name: str, *, default: float) -> float:
         value = self.raw(name)

@@ -83,11 +83,15 @@ DEFAULT_SMS_SEGMENTS_PER_SECOND = 1.0
 
 def default_limits(
     sms_segments_per_second: float = DEFAULT_SMS_SEGMENTS_PER_SECOND,
+    *,
+    telegram_per_second: float = TELEGRAM_LIMITS.per_second,
+    processes: int = 1,
 ) -> dict[Channel, ChannelLimits]:
-    """The limits of the channels pbbot has, for one process sending alone."""
+    """The limits of the channels pbbot has, for one of `processes` processes sending
+    together (each takes its share of the channel's rate)."""
     return {
-        "telegram": TELEGRAM_LIMITS,
-        "sms": ChannelLimits(per_second=sms_segments_per_second),
+        "telegram": replace(TELEGRAM_LIMITS, per_second=telegram_per_second).share(processes),
+        "sms": ChannelLimits(per_second=sms_segments_per_second).share(processes),
     }
 
 

@@ -190,7 +190,12 @@ class ServerState:
         self.outbox = Outbox(
             self.runtime.sessionmaker,
             senders,
-            limits=self.limits or default_limits(sms_segments_per_second=segments),
+            limits=self.limits
+            or default_limits(
+                segments,
+                telegram_per_second=self.settings.telegram_per_second,
+                processes=self.settings.sending_processes,
+            ),
         )
         await self.pipeline.recover()  # what a crash left stored but unprocessed
         background = [

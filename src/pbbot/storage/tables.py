@@ -28,10 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "BROADCAST_STATUSES",
     "OUTBOUND_STATUS_RANK",
     "PRIORITY_BULK",
     "PRIORITY_REPLY",
     "Base",
+    "Broadcast",
     "Conversation",
     "ConversationEvent",
     "EditionState",
@@ -39,8 +41,10 @@ __all__ = [
     "InboundMessage",
     "InstallationSecret",
     "OutboundMessage",
+    "PhaseMove",
     "Question",
     "Resident",
+    "StaffAction",
     "UTCDateTime",
 ]
 
@@ -50,8 +54,11 @@ PRIORITY_BULK = 10
 
 # An outbound message's status only moves forward: callbacks arrive out of order,
 # and a late "sent" must not undo "delivered". The last four are final; "skipped"
-# is a bulk message the outbox did not send because the resident unsubscribed.
+# is a bulk message the outbox did not send because the resident unsubscribed
+# (or its broadcast was cancelled). "held": a bulk message of a paused broadcast,
+# out of the claim's way until the broadcast resumes.
 OUTBOUND_STATUS_RANK: dict[str, int] = {
+    "held": 0,
     "queued": 0,
     "sending": 1,
     "sent": 2,
@@ -171,6 +178,10 @@ class OutboundMessage(Base):
         Index("ix_outbound_messages_due", "status", "channel", "priority", "next_attempt_at", "id"),
         # Whether a message is the next one for its resident: their unsent messages.
         Index(None, "resident_id", "status"),
+        # A resident gets each broadcast at most once, whoever fans it out, however often.
+        UniqueConstraint("broadcast_id", "resident_id"),
+        # A broadcast's progress, counted by status.
+        Index(None, "broadcast_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -211,6 +222,10 @@ class OutboundMessage(Base):
     edits_message_id: Mapped[str | None] = mapped_column(String(64))
     # It showed how the resident votes: its text goes once it has left (`Outbound.secret`).
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The broadcast this message is one recipient's copy of (None: a reply).
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
 
 
 class ConversationEvent(Base):
@@ -278,3 +293,75 @@ class EditionState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+# A broadcast's life: "scheduled" (until `send_at`) -> "fanning" (its recipients'
+# messages are being queued) -> "sending" -> "done"; "paused" and back at any time
+# before "done"; "cancelled" for good.
+BROADCAST_STATUSES: tuple[str, ...] = (
+    "scheduled",
+    "fanning",
+    "sending",
+    "paused",
+    "done",
+    "cancelled",
+)
+
+
+class Broadcast(Base):
+    """One message to many residents: what it says, to whom, when; its copies are
+    `outbound_messages` rows (`broadcast_id`), one per recipient.
+
+    `key` names an automatic broadcast (a reminder of the edition file) so that
+    it is created once however many workers look; staff's own have none.
+    `message`: a catalog message's name; else `texts` holds staff's text per
+    language. `audience`: the segment as staff gave it (see
+    `pbbot.broadcasts.audience`). `fanned_to`: the highest resident id whose copy
+    is queued, so that a fan-out cut short resumes where it stopped.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    message: Mapped[str | None] = mapped_column(String(64))
+    texts: Mapped[dict[str, Any]]
+    audience: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    send_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    paused_before: Mapped[str | None] = mapped_column(String(16))  # status to resume to
+    fanned_to: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # copies queued so far
+    finished_at: Mapped[datetime | None]
+
+
+class PhaseMove(Base):
+    """Staff moved the edition to a phase by hand (`pbbot phase set`); `kind` None:
+    back to the edition file's timeline. The latest move or scheduled boundary
+    before now decides the current phase (see `pbbot.domain.timeline`)."""
+
+    __tablename__ = "phase_moves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    moved_at: Mapped[datetime]
+    moved_by: Mapped[str] = mapped_column(String(100))
+
+
+class StaffAction(Base):
+    """Who changed what, when: every staff action that changes how the bot behaves
+    (a broadcast created, paused, resumed or cancelled; a phase moved; ...)."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    edition: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))  # "broadcast.pause", "phase.set", ...
+    subject: Mapped[str | None] = mapped_column(String(100))  # "broadcast 3", "voting"
+    detail: Mapped[dict[str, Any]]
+    done_by: Mapped[str] = mapped_column(String(100))
+    done_at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""Broadcasts: one message to many residents, through the outbox, exactly once."""
