@@ -3,6 +3,7 @@ value stops start-up with a message that names the setting."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -131,9 +132,33 @@ def test_the_guards_on_cost_and_load_are_set() -> None:
     assert (settings.twilio.replies_per_hour, settings.inbound_per_minute) == (12, 5)
 
 
+def test_the_broadcast_settings_have_defaults() -> None:
+    settings = load_settings(TWILIO)
+    assert (settings.telegram_per_second, settings.sending_processes) == (25.0, 1)
+    assert settings.sms_segment_price is None  # a broadcast's cost is then not known
+
+
+def test_the_broadcast_settings_are_set() -> None:
+    settings = load_settings(
+        {
+            **TWILIO,
+            "PBBOT_TELEGRAM_MESSAGES_PER_SECOND": "1000",
+            "PBBOT_SENDING_PROCESSES": "2",
+            "PBBOT_SMS_SEGMENT_PRICE": "0.0786",
+        }
+    )
+    assert (settings.telegram_per_second, settings.sending_processes) == (1000.0, 2)
+    assert settings.sms_segment_price == Decimal("0.0786")
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
+        ("PBBOT_SMS_SEGMENT_PRICE", "0,08", "expected a price per segment like 0.0786"),
+        ("PBBOT_SMS_SEGMENT_PRICE", "-1", "expected a price per segment like 0.0786"),
+        ("PBBOT_SMS_SEGMENT_PRICE", "NaN", "expected a price per segment like 0.0786"),
+        ("PBBOT_TELEGRAM_MESSAGES_PER_SECOND", "0", "expected a positive number"),
+        ("PBBOT_SENDING_PROCESSES", "0", "expected a whole number above 0"),
         ("PBBOT_SMS_COUNTRIES", "BE,NL", "expected comma-separated calling codes like +32,+31"),
         ("PBBOT_SMS_COUNTRIES", "+32,0032", "expected comma-separated calling codes like +32,+31"),
         ("PBBOT_SMS_COUNTRIES", ",", "expected comma-separated calling codes like +32,+31"),

@@ -165,6 +165,8 @@ def test_processes_share_a_channel_by_dividing_its_rate() -> None:
     shared = TELEGRAM_LIMITS.share(2)
     assert (shared.per_second, shared.per_address_per_second) == (12.5, 1.0)
     assert default_limits(sms_segments_per_second=10)["sms"] == ChannelLimits(per_second=10)
+    two = default_limits(10, telegram_per_second=1000, processes=2)
+    assert (two["telegram"].per_second, two["sms"].per_second) == (500, 5)
 
 
 @pytest.mark.parametrize(
