@@ -146,14 +146,20 @@ class ConversationService:
         clock: Callable[[], datetime] = _utcnow,
         simulated: bool = False,
         edition_id: str = "",
+        before_steps: Callable[[AsyncSession], Awaitable[None]] | None = None,
     ):
         """`simulated`: the simulator's service. Its residents are stored apart
         (channel "sim-sms", "sim-telegram"), so no sender or broadcast ever
         reaches them, and its replies are shown, not queued. `edition_id`:
-        the edition whose data the snapshot loaders read."""
+        the edition whose data the snapshot loaders read, and whose answers a
+        conversation holds (a state of an earlier edition starts again, see
+        `ConversationState.in_edition`). `before_steps`: reads, in each batch's
+        transaction, what the step depends on that another process may change
+        (staff's phase moves)."""
         self._sessionmaker = sessionmaker
         self._step = step
         self._edition_id = edition_id
+        self._before_steps = before_steps
         self._clock = clock
         self._simulated = simulated
         self._prefix = "sim-" if simulated else ""
@@ -298,10 +304,12 @@ class ConversationService:
         outcome = ProcessOutcome()
         if not loaded:
             return outcome
+        if self._before_steps is not None:
+            await self._before_steps(session)
         now = self._clock()
         residents = [self._resident(inbound) for _, inbound in loaded]
         locked = await repositories.lock_conversations(session, residents, now=now)
-        states = {resident: found.state for resident, found in locked.items()}
+        states = {resident: self._in_edition(found.state) for resident, found in locked.items()}
         changes: dict[tuple[Channel, str], dict[str, Any]] = {}
         erased: dict[tuple[Channel, str], int] = {}  # resident -> the inbound that erased
         events_rows: list[dict[str, Any]] = []
@@ -458,6 +466,9 @@ class ConversationService:
             return await data_rights.delete_resident(
                 session, channel, address, key=self._erasure_key, now=self._clock()
             )
+
+    def _in_edition(self, state: ConversationState) -> ConversationState:
+        return state.in_edition(self._edition_id) if self._edition_id else state
 
     def _resident(self, inbound: Inbound) -> tuple[Channel, str]:
         """The stored (channel, address) of the resident who sent `inbound`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -215,7 +215,13 @@ async def tally(runtime: Runtime, folder: Path) -> Tally:
 
 async def publish(runtime: Runtime) -> None:
     async with runtime.sessionmaker.begin() as session:
-        await publish_results(session, runtime.edition, by="An", now=NOW, today=RESULTS_DAY)
+        await publish_results(
+            session,
+            runtime.edition,
+            by="An",
+            now=NOW,
+            at=datetime.combine(RESULTS_DAY, time(12), runtime.edition.zone),
+        )
 
 
 def _segments(message: Outbound) -> int:

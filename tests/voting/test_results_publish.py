@@ -189,6 +189,22 @@ async def test_nothing_is_published_while_voting_runs(
     assert await _rows(sessionmaker) == []
 
 
+async def test_a_hand_move_of_the_phase_decides_whether_voting_is_over(
+    edition: Edition,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Staff close voting four days early: the results may go out that day.
+    assert await pbbot("phase", "set", "results", "--by", "An", "--today", "2027-05-05") == 0
+    assert await pbbot("results", "publish", "--dry-run", "--today", "2027-05-05") == 0
+    # And open it again: nothing is published while it runs.
+    assert await pbbot("phase", "set", "voting", "--by", "An", "--today", "2027-05-05") == 0
+    capsys.readouterr()
+    assert await pbbot("results", "publish", "--today", "2027-05-05") == 1
+    assert "voting is open" in capsys.readouterr().err
+    assert await _rows(sessionmaker) == []
+
+
 async def test_nothing_is_published_without_ballots(
     sessionmaker: async_sessionmaker[AsyncSession],
     database_url: str,

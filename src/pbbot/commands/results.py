@@ -62,9 +62,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def _run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
 
     from pbbot.config.edition_file import load_edition
+    from pbbot.domain.timeline import edition_now
     from pbbot.storage.database import create_engine, create_sessionmaker
     from pbbot.voting import results
 
@@ -77,19 +77,19 @@ async def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    day = today(args) or datetime.now(ZoneInfo(edition.timezone)).date()
+    moment = edition_now(edition, today(args))()
     engine = create_engine(database_url())
     try:
         async with create_sessionmaker(engine).begin() as session:
             if args.results_command == "publish":
                 try:
                     if args.dry_run:
-                        counted = await results.count_results(session, edition, today=day)
+                        counted = await results.count_results(session, edition, at=moment)
                         print("dry run: nothing is published")
                         print(results.summary(counted, edition))
                         return 0
                     publication = await results.publish_results(
-                        session, edition, by=args.by, now=datetime.now(UTC), today=day
+                        session, edition, by=args.by, now=datetime.now(UTC), at=moment
                     )
                 except results.NothingToPublish as refused:
                     print(f"pbbot: not published: {refused}", file=sys.stderr)

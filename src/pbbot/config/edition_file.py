@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.numbers import get_currency_name
 
 from pbbot.config.yamlfile import Node, line_of, load_yaml
+from pbbot.domain.broadcasting import MESSAGE_NAMES
 from pbbot.domain.edition import (
     PHASE_KINDS,
     VOTING_METHODS,
@@ -28,6 +30,7 @@ from pbbot.domain.edition import (
     Ideas,
     Phase,
     Questions,
+    Reminder,
     Theme,
     Voting,
 )
@@ -39,6 +42,8 @@ __all__ = ["load_edition", "parse_edition"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_MOMENT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}:\d{2}))?")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
 T = TypeVar("T")
 
 
@@ -120,15 +125,57 @@ class _Reader:
         self.check(key, not isinstance(value, bool) and amount > 0, "a positive amount")
         return amount
 
-    def day(self, key: str) -> date:
+    def moment(self, key: str, zone: ZoneInfo) -> tuple[date, time | None]:
+        """A date, or a date and time of day (`2027-04-12 09:00`), in `zone`."""
         value = self.raw(key)
+        found = _MOMENT.fullmatch(str(value).strip())
         try:
-            return date.fromisoformat(str(value))
+            if found is None:
+                raise ValueError
+            day = date.fromisoformat(found[1])
+            hour = time.fromisoformat(found[2].zfill(5)) if found[2] else None
         except ValueError:
+            timed = " " in str(value).strip() or "T" in str(value)
+            expected = 'a date and time as "YYYY-MM-DD HH:MM"' if timed else "a date as YYYY-MM-DD"
             self.fail(
-                f"field '{self._name(key)}': expected a date as YYYY-MM-DD, got {value!r}",
+                f"field '{self._name(key)}': expected {expected}, got {value!r}",
                 self.line(key),
             )
+        if hour is not None and not _exists(day, hour, zone):
+            self.fail(
+                f"field '{self._name(key)}': {day} {hour:%H:%M} does not exist in {zone.key} "
+                "(the clocks go forward then)",
+                self.line(key),
+            )
+        return day, hour
+
+    def time_of_day(self, key: str) -> time | None:
+        value = self.raw(key, required=False)
+        if value is None:
+            return None
+        if isinstance(value, int):  # YAML 1.1 reads an unquoted 10:00 as 600 (base 60)
+            self.fail(
+                f"field '{self._name(key)}': write the time in quotes, as \"10:00\"",
+                self.line(key),
+            )
+        try:
+            if not _TIME.fullmatch(str(value)):
+                raise ValueError
+            return time.fromisoformat(str(value).zfill(5))
+        except ValueError:
+            self.fail(
+                f"field '{self._name(key)}': expected a time of day as \"HH:MM\", got {value!r}",
+                self.line(key),
+            )
+
+    def reject_unknown(self, known: tuple[str, ...]) -> None:
+        """An unknown field is a typo that would silently keep a default."""
+        for key in self.data:
+            if key not in known:
+                self.fail(
+                    f"unknown field '{self._name(key)}'; expected one of " + ", ".join(known),
+                    self.line(key),
+                )
 
     def choice(self, key: str, options: tuple[str, ...], *, default: str | None = None) -> str:
         value = self.raw(key, required=default is None)
@@ -196,6 +243,7 @@ def parse_edition(data: Any, *, source: str) -> Edition:
         root.fail(f"field 'timezone': unknown time zone {timezone!r}", root.line("timezone"))
     total = budget.amount("total")
     assert total is not None
+    phases = _phases(root, ZoneInfo(timezone))
     edition = Edition(
         id=root.identifier("id"),
         name=root.localized("name", languages),
@@ -204,7 +252,7 @@ def parse_edition(data: Any, *, source: str) -> Edition:
         budget=total,
         currency=currency,
         timezone=timezone,
-        phases=_phases(root),
+        phases=phases,
         themes=tuple(_each(root, "themes", lambda r: _theme(r, languages))),
         criteria=_criteria(root.child("criteria"), languages),
         expectations=_expectations(root.child("expectations"), languages),
@@ -215,6 +263,7 @@ def parse_edition(data: Any, *, source: str) -> Edition:
         ideas=_ideas(root.child("ideas", required=False)),
         source=source,
     )
+    edition = replace(edition, reminders=_reminders(root, edition))
     if edition.criteria.max_cost is not None and edition.criteria.max_cost > edition.budget:
         root.fail(
             "field 'criteria.max_cost': the maximum cost of an idea is larger than the budget",
@@ -253,15 +302,37 @@ def _languages(root: _Reader) -> tuple[str, ...]:
     return tuple(languages)
 
 
-def _phases(root: _Reader) -> tuple[Phase, ...]:
+def _exists(day: date, hour: time, zone: ZoneInfo) -> bool:
+    """Whether the wall-clock time happens in `zone` (not skipped by a DST change)."""
+    local = datetime.combine(day, hour, tzinfo=zone)
+    return local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _phase(reader: _Reader, zone: ZoneInfo) -> Phase:
+    kind = reader.choice("kind", PHASE_KINDS)
+    start, opens = reader.moment("start", zone)
+    end, closes = reader.moment("end", zone)
+    if closes == time(0):  # "until 2027-05-10 00:00" is the whole of 9 May
+        end, closes = end - timedelta(days=1), None
+    phase = Phase(kind, start, end, opens, closes)
+    if phase.ends_at(zone) <= phase.starts_at(zone):
+        reader.fail(
+            f"{reader.path}: the phase ends ({phase.end}) before it starts", reader.line("end")
+        )
+    return phase
+
+
+def _when(phase: Phase, *, ends: bool) -> str:
+    """A phase's boundary as staff wrote it: the day, with the time if they gave one."""
+    day, hour = (phase.end, phase.closes) if ends else (phase.start, phase.opens)
+    return f"{day} {hour:%H:%M}" if hour is not None else str(day)
+
+
+def _phases(root: _Reader, zone: ZoneInfo) -> tuple[Phase, ...]:
     phases: list[Phase] = []
     for path, item, line in root.items("phases"):
         reader = _Reader(item, path, root.source, line)
-        phase = Phase(reader.choice("kind", PHASE_KINDS), reader.day("start"), reader.day("end"))
-        if phase.end < phase.start:
-            reader.fail(
-                f"{path}: the phase ends ({phase.end}) before it starts", reader.line("end")
-            )
+        phase = _phase(reader, zone)
         if phases:
             previous = phases[-1]
             if PHASE_KINDS.index(phase.kind) <= PHASE_KINDS.index(previous.kind):
@@ -270,10 +341,10 @@ def _phases(root: _Reader) -> tuple[Phase, ...]:
                     f"(order: {', '.join(PHASE_KINDS)})",
                     reader.line("kind"),
                 )
-            if phase.start <= previous.end:
+            if phase.starts_at(zone) < previous.ends_at(zone):
                 reader.fail(
-                    f"{path}: phase '{phase.kind}' starts on {phase.start}, "
-                    f"before '{previous.kind}' ends on {previous.end}",
+                    f"{path}: phase '{phase.kind}' starts on {_when(phase, ends=False)}, "
+                    f"before '{previous.kind}' ends on {_when(previous, ends=True)}",
                     reader.line("start"),
                 )
         phases.append(phase)
@@ -365,16 +436,62 @@ def _questions(reader: _Reader) -> Questions:
 
 
 def _ideas(reader: _Reader) -> Ideas:
-    """Every field is optional; an unknown one is a typo that would silently keep a default."""
+    """Every field is optional."""
     known = ("daily_limit", "reports_to_hide")
-    for key in reader.data:
-        if key not in known:
-            reader.fail(
-                f"unknown field '{reader._name(key)}'; expected one of " + ", ".join(known),
-                reader.line(key),
-            )
+    reader.reject_unknown(known)
     values = {key: reader.integer(key, required=False, minimum=1) for key in known}
     return Ideas(**{key: value for key, value in values.items() if value is not None})
+
+
+_REMINDER_FIELDS = ("id", "phase", "message", "days_before_end", "at", "audience")
+
+
+def _reminders(root: _Reader, edition: Edition) -> tuple[Reminder, ...]:
+    reminders: list[Reminder] = []
+    for path, item, line in root.items("reminders", required=False):
+        reader = _Reader(item, path, root.source, line)
+        reader.reject_unknown(_REMINDER_FIELDS)
+        reminder = Reminder(
+            id=reader.identifier("id"),
+            phase=reader.choice("phase", tuple(phase.kind for phase in edition.phases)),
+            message=reader.choice("message", MESSAGE_NAMES),
+            days_before_end=reader.integer("days_before_end", required=False, minimum=1),
+            audience=_audience(reader),
+            line=line,
+            at=reader.time_of_day("at"),
+        )
+        if any(other.id == reminder.id for other in reminders):
+            reader.fail(
+                f"field '{path}.id': reminder '{reminder.id}' is listed twice", reader.line("id")
+            )
+        phase = edition.phase(reminder.phase)
+        assert phase is not None
+        if reminder.due_at(edition) < phase.starts_at(edition.zone):
+            reader.fail(
+                f"{path}: reminder '{reminder.id}' would go before phase "
+                f"'{phase.kind}' starts on {_when(phase, ends=False)}",
+                reader.line("days_before_end"),
+            )
+        reminders.append(reminder)
+    return tuple(reminders)
+
+
+def _audience(reader: _Reader) -> tuple[str, ...]:
+    """Segment specs such as `state=not_voted`; their keys and values are checked
+    against the features by `pbbot.broadcasts.audience`, which sits above this file."""
+    if isinstance(reader.raw("audience", required=False), str):
+        specs = [(reader._name("audience"), reader.data["audience"], reader.line("audience"))]
+    else:
+        specs = reader.items("audience", required=False)
+    found = []
+    for path, spec, line in specs:
+        key, equals, value = str(spec).partition("=")
+        if not (isinstance(spec, str) and key.strip() and equals and value.strip()):
+            reader.fail(
+                f"field '{path}': expected a segment such as state=not_voted, got {spec!r}", line
+            )
+        found.append(spec.strip())
+    return tuple(found)
 
 
 def _contact(reader: _Reader) -> Contact:

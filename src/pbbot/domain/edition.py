@@ -2,15 +2,17 @@
 
 Staff describe it in one YAML file (see `pbbot.config.edition_file`); this module
 holds the validated values and the rules that follow from them, such as which
-phase is current on a given day.
+phase is current on a given day. Which phase runs at a given moment, with
+staff's hand moves, is `pbbot.domain.timeline`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "PHASE_KINDS",
@@ -23,6 +25,7 @@ __all__ = [
     "Ideas",
     "Phase",
     "Questions",
+    "Reminder",
     "Theme",
     "Voting",
 ]
@@ -45,12 +48,63 @@ LocalizedText = Mapping[str, str]
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """A phase runs from `start` (at `opens`, else midnight) to `end` (at `closes`,
+    else the midnight after it), in the edition's time zone. Texts show the days;
+    the instants decide when it runs, and stay right across a daylight-saving
+    change because each is a wall-clock time in the zone, not an offset."""
+
     kind: str
     start: date
     end: date  # inclusive: the last day of the phase
+    opens: time | None = None  # the time of day on `start` it opens; None: 00:00
+    closes: time | None = None  # the time of day on `end` it closes; None: the day's end
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    def starts_at(self, zone: tzinfo) -> datetime:
+        return datetime.combine(self.start, self.opens or time(0), tzinfo=zone)
+
+    def ends_at(self, zone: tzinfo) -> datetime:
+        """The first instant after the phase (exclusive)."""
+        if self.closes is None:
+            return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone)
+        return datetime.combine(self.end, self.closes, tzinfo=zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """An automatic broadcast of the edition file's `reminders:` section: a catalog
+    message (`pbbot.domain.broadcasting.MESSAGE_NAMES`) when a phase opens, or
+    `days_before_end` days before it closes, to an audience of segment specs
+    ("state=not_voted", read by `pbbot.broadcasts.audience`; empty: everyone).
+
+    `at`: the time of day it goes instead (a phase opening at midnight should not
+    wake 100,000 phones); on the opening day never before the phase opens.
+    """
+
+    id: str
+    phase: str  # a kind the edition lists
+    message: str
+    days_before_end: int | None = None  # None: when the phase opens
+    audience: tuple[str, ...] = ()
+    line: int | None = None  # in the edition file, for messages
+    at: time | None = None
+
+    def due_at(self, edition: Edition) -> datetime:
+        """When it goes (aware, in the edition's time zone)."""
+        phase = edition.phase(self.phase)
+        if phase is None:
+            raise ValueError(f"reminder {self.id!r}: the edition has no phase {self.phase!r}")
+        zone = edition.zone
+        if self.days_before_end is None:
+            opens = phase.starts_at(zone)
+            if self.at is None:
+                return opens
+            return max(opens, datetime.combine(phase.start, self.at, tzinfo=zone))
+        # Wall-clock days: "3 days before" is the same time of day, DST or not.
+        due = phase.ends_at(zone) - timedelta(days=self.days_before_end)
+        return due if self.at is None else datetime.combine(due.date(), self.at, tzinfo=zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +196,15 @@ class Edition:
     country: str | None = None
     ideas: Ideas = Ideas()
     source: str = ""  # the file it was read from, for messages
+    reminders: tuple[Reminder, ...] = ()
 
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # ZoneInfo keeps one instance per key
 
     def current_phase(self, today: date) -> Phase | None:
         """The phase running on `today`, or None between or outside phases."""

@@ -13,6 +13,9 @@ __all__ = ["ConversationState"]
 
 JSONValue = Any
 
+# What a resident told the city rather than one round: they stay in a new edition.
+_KEPT_ANSWERS = ("consent", "consent_declined")
+
 
 @dataclass(frozen=True, slots=True)
 class ConversationState:
@@ -32,6 +35,8 @@ class ConversationState:
     - `joinable`: (answer name, when its last part came, ISO) of an SMS answer
       the phone may have split (`joins: true`): a next part within a minute is
       added to it instead of answering the question after it.
+    - `edition`: the edition (PB round) the answers belong to; None: stored
+      before states recorded it (see `in_edition`).
     """
 
     locale: str | None = None
@@ -46,6 +51,7 @@ class ConversationState:
     resume: tuple[str, str] | None = None
     wanted: tuple[str, str] | None = None
     joinable: tuple[str, str] | None = None
+    edition: str | None = None
 
     @property
     def consented(self) -> bool:
@@ -59,6 +65,25 @@ class ConversationState:
 
     def evolve(self, **changes: Any) -> ConversationState:
         return replace(self, **changes)
+
+    def in_edition(self, edition: str) -> ConversationState:
+        """The state as edition `edition` sees it. A state of another (earlier)
+        edition starts again at the menu with the resident's language, their
+        answer to the privacy notice and STOP: the rest (a draft ballot, a half-
+        written idea, the number shared to vote, district and age) belonged to
+        that round. A state that names no edition is the current one's: it was
+        stored before states named theirs."""
+        if self.edition == edition:
+            return self
+        if self.edition is None:
+            return replace(self, edition=edition)
+        return ConversationState(
+            locale=self.locale,
+            answers={name: self.answers[name] for name in _KEPT_ANSWERS if name in self.answers},
+            stopped=self.stopped,
+            stop_reminded=self.stop_reminded,
+            edition=edition,
+        )
 
     def to_json(self) -> dict[str, JSONValue]:
         # Written out (not dataclasses.asdict, which deep-copies): it runs per message.
@@ -75,6 +100,7 @@ class ConversationState:
             "resume": list(self.resume) if self.resume else None,
             "wanted": list(self.wanted) if self.wanted else None,
             "joinable": list(self.joinable) if self.joinable else None,
+            "edition": self.edition,
         }
 
     @classmethod
@@ -95,4 +121,5 @@ class ConversationState:
             resume=(resume[0], resume[1]) if resume else None,
             wanted=(wanted[0], wanted[1]) if wanted else None,
             joinable=(joinable[0], joinable[1]) if joinable else None,
+            edition=data.get("edition"),
         )

@@ -92,7 +92,7 @@ def _phase_dates(ctx: StepContext, turn: Turn, t: Translator) -> str:
     the last, when it ended (never a period that is not "now")."""
     if ctx.phase:
         return _period(ctx.phase, t)
-    upcoming = ctx.edition.next_phase(ctx.today)
+    upcoming = ctx.next_phase
     if upcoming:
         return t.gettext("{phase} from {date}").format(
             phase=t.gettext(PHASE_NAMES[upcoming.kind]),

@@ -10,9 +10,6 @@ support while staff review them; reading and reporting never close.
 
 from __future__ import annotations
 
-from datetime import date
-
-from pbbot.domain.edition import Edition
 from pbbot.engine.actions import ActionCall, ActionResult, register
 from pbbot.engine.context import StepContext, Turn
 from pbbot.engine.options import SourceOption, option_source
@@ -31,10 +28,10 @@ _COMMENT_ON_BUTTON = 60
 _COMMENT_ANSWERS = ("idea_comment", "comment_id")
 
 
-def discussion_open(edition: Edition, today: date) -> bool:
-    """Supporting and commenting: open until voting starts."""
-    voting = edition.phase("voting")
-    return voting is None or today < voting.start
+def discussion_open(ctx: StepContext) -> bool:
+    """Supporting and commenting: open until voting starts (by the timeline, so
+    that voting opened early by hand closes it too)."""
+    return ctx.edition.phase("voting") is None or ctx.before("voting")
 
 
 def _one(call: ActionCall) -> OneIdea:
@@ -47,7 +44,7 @@ def _open_idea(call: ActionCall) -> tuple[OneIdea, str | None]:
     one = _one(call)
     if one.idea is None or one.idea.status == "merged":
         return one, "gone"
-    if not discussion_open(call.context.edition, call.context.today):
+    if not discussion_open(call.context):
         return one, "closed"
     return one, None
 

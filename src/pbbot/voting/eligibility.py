@@ -118,21 +118,19 @@ def _voting_when(ctx: StepContext, turn: Turn, t: Translator) -> str:
     phase = ctx.edition.phase("voting")
     if phase is None:
         return t.gettext(N_("There is no vote in this participatory budget."))
-    if ctx.today < phase.start:
+    if voting_open(ctx):
+        return ""
+    if ctx.before("voting"):  # the timeline's, so that it holds after a hand move
         return t.gettext(N_("Voting opens on {date}.")).format(
             date=format_date(phase.start, t.babel_locale)
         )
-    if ctx.today > phase.end:
-        closed = t.gettext(N_("Voting closed on {date}. Thank you for taking part!")).format(
-            date=format_date(phase.end, t.babel_locale)
-        )
-        if turn.extra.get(UNCAST):
-            uncast = t.gettext(
-                N_("Your choice was not cast before the close, so it does not count.")
-            )
-            return f"{closed} {uncast}"
-        return closed
-    return ""
+    closed = t.gettext(N_("Voting closed on {date}. Thank you for taking part!")).format(
+        date=format_date(phase.end, t.babel_locale)
+    )
+    if turn.extra.get(UNCAST):
+        uncast = t.gettext(N_("Your choice was not cast before the close, so it does not count."))
+        return f"{closed} {uncast}"
+    return closed
 
 
 @variable("vote_on_erasure", per_resident=True)

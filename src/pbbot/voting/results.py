@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,9 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pbbot.counting.election import Election, Outcome
 from pbbot.counting.rules import count
 from pbbot.counting.vessels import funded_by_theme
-from pbbot.domain.edition import Edition
+from pbbot.domain.edition import PHASE_KINDS, Edition, Phase
 from pbbot.errors import PbbotError
 from pbbot.i18n.catalogs import translator
+from pbbot.storage.phases import current_phase
 from pbbot.voting.casting import counted_ballots
 from pbbot.voting.pb_export import ballots_election
 from pbbot.voting.projects import ListedProject, list_projects
@@ -80,12 +81,14 @@ class Publication:
     charts: tuple[str, ...]  # the languages a chart was drawn in
 
 
-async def count_results(session: AsyncSession, edition: Edition, *, today: date) -> Counted:
+async def count_results(session: AsyncSession, edition: Edition, *, at: datetime) -> Counted:
     """Count the counted ballots with the edition's rule; raises `NothingToPublish`
-    while voting is open (a partial count must not reach residents) or when no
-    ballot counts."""
+    while voting is open or still to come at `at` (a partial count must not reach
+    residents; staff's hand moves of the phase count) or when no ballot counts."""
     voting = edition.phase("voting")
-    if voting is not None and today <= voting.end:
+    if voting is not None and not _voting_over(
+        edition, await current_phase(session, edition, at), at
+    ):
         raise NothingToPublish(
             f"voting is open until {voting.end.isoformat()}: publish the results after that"
         )
@@ -98,6 +101,15 @@ async def count_results(session: AsyncSession, edition: Edition, *, today: date)
     # communicating vessels the themes' means, as `pbbot tally` counts the export.
     outcome = count(election)
     return Counted(_document(edition, projects, election, outcome), outcome)
+
+
+def _voting_over(edition: Edition, current: Phase | None, at: datetime) -> bool:
+    """Whether voting has ended at `at`: a later phase runs, or, between or after
+    phases, its scheduled end has passed."""
+    if current is not None:
+        return PHASE_KINDS.index(current.kind) > PHASE_KINDS.index("voting")
+    voting = edition.phase("voting")
+    return voting is None or at >= voting.ends_at(edition.zone)
 
 
 def _document(
@@ -190,11 +202,12 @@ def chart_languages(results: PublishedResults, edition: Edition) -> dict[str, st
 
 
 async def publish_results(
-    session: AsyncSession, edition: Edition, *, by: str, now: datetime, today: date
+    session: AsyncSession, edition: Edition, *, by: str, now: datetime, at: datetime | None = None
 ) -> Publication:
     """Count, draw and store the results as the ones residents read; an earlier
-    publication is kept, marked replaced. Raises `NothingToPublish`."""
-    counted = await count_results(session, edition, today=today)
+    publication is kept, marked replaced. Raises `NothingToPublish`. `at`: the
+    moment on the edition's timeline (a demo's fixed day); default `now`."""
+    counted = await count_results(session, edition, at=at or now)
     charts = draw_charts(counted.results, edition)
     results = replace(counted.results, charts=chart_languages(counted.results, edition))
     replaced = await _count(session, PublishedResultsRow.edition_id == edition.id)
