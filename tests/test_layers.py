@@ -38,7 +38,7 @@ BELOW: dict[str, set[str]] = {
     },
     "staff": {
         "errors", "domain", "i18n", "config", "storage", "ideas", "settings", "channels",
-        "broadcasts",
+        "outbox", "broadcasts",
     },
     "features": set(),  # imports the feature modules by name (`ENGINE_PARTS`, ...)
     "runtime": {

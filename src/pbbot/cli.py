@@ -27,7 +27,10 @@ _COMMAND_MODULES = (
     "pbbot.commands.ballots",
     "pbbot.commands.tally",
     "pbbot.commands.results",
+    "pbbot.commands.phase",
+    "pbbot.commands.broadcast",
     "pbbot.commands.serve",
+    "pbbot.commands.worker",
     "pbbot.commands.telegram",
 )
 

@@ -32,6 +32,8 @@ SERVICE_PARTS: tuple[str, ...] = (
     "pbbot.voting.handlers",
     "pbbot.voting.personal_data",
     "pbbot.voting.results_snapshots",
+    "pbbot.ideas.audience",
+    "pbbot.voting.audience",
 )
 
 

@@ -8,6 +8,14 @@ every call, and can be told to fail the next calls the way Telegram fails
 chat shows (`shown`), so that `editMessageText` changes a message the bot sent,
 and refuses as Telegram does an edit of a message it does not know, of a photo,
 or one that changes nothing.
+
+With `per_second=N` it enforces Telegram's flood limit as a sliding window:
+a sending call (a message sent or edited) beyond N accepted in the last second
+is answered 429 with the `retry_after` (whole seconds, as Telegram gives it)
+until the oldest of them leaves the window; those calls are kept in
+`rate_limited`, each with the `retry_after` it got. `clock` is the fake's
+time (a test passes the outbox's fake clock, so that the window and the
+outbox's pauses are measured alike).
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +45,8 @@ _JSON_FIELDS = frozenset(
 _INT_FIELDS = frozenset(
     {"chat_id", "offset", "limit", "timeout", "message_id", "cache_time", "max_connections"}
 )
+# The calls that Telegram's flood limit counts: messages sent or changed.
+_SENDING = frozenset({"sendmessage", "sendphoto", "editmessagetext"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class RecordedCall:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = 0.0  # on the fake's clock
 
 
 @dataclass(frozen=True)
@@ -90,8 +104,21 @@ class _Refused(Exception):
 class FakeTelegramAPI:
     """The server; `async with FakeTelegramAPI() as api:` then point a bot at `api.base_url`."""
 
-    def __init__(self, token: str = TOKEN):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        *,
+        per_second: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        port: int = 0,
+    ):
         self.token = token
+        self.per_second = per_second
+        self._clock = clock
+        self._port = port
+        # When the sending calls accepted within the last second came (per_second mode).
+        self._window: deque[float] = deque()
+        self.rate_limited: list[tuple[RecordedCall, int]] = []
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -115,7 +142,7 @@ class FakeTelegramAPI:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}"
@@ -149,9 +176,11 @@ class FakeTelegramAPI:
             )
         method = request.match_info["method"]
         params, files = await _read_params(request)
-        self.calls.append(RecordedCall(method, params, files))
+        call = RecordedCall(method, params, files, self._clock())
+        self.calls.append(call)
         try:
             self._maybe_fail(method)
+            self._enforce_limit(call)
             handler = getattr(self, f"_{method.lower()}", None)
             if handler is None:
                 raise _Refused(FakeError(404, "Not Found: method not found"))
@@ -165,6 +194,17 @@ class FakeTelegramAPI:
             if only is None or only.lower() == method.lower():
                 del self._failures[index]
                 raise _Refused(error)
+
+    def _enforce_limit(self, call: RecordedCall) -> None:
+        if self.per_second is None or call.method.lower() not in _SENDING:
+            return
+        while self._window and self._window[0] <= call.at - 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.per_second:
+            retry_after = max(1, math.ceil(self._window[0] + 1.0 - call.at))
+            self.rate_limited.append((call, retry_after))
+            raise _Refused(FakeError.too_many_requests(retry_after))
+        self._window.append(call.at)
 
     async def _getme(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return self.bot_user

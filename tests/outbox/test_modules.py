@@ -36,6 +36,7 @@ def imported_modules(name: str) -> set[str]:
 def test_the_modules_are_found() -> None:
     assert _MODULES == [
         "pbbot.outbox.clock",
+        "pbbot.outbox.grouping",
         "pbbot.outbox.limits",
         "pbbot.outbox.policy",
         "pbbot.outbox.queue",

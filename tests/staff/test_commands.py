@@ -8,13 +8,22 @@ import pytest
 from pbbot.ideas.review import Accept, Ask, Hide, Merge, Reject, Restore
 from pbbot.staff.commands import (
     NOT_AN_AMOUNT,
+    TEXT_EXAMPLE,
+    TEXT_LINES,
+    TWO_TEXTS,
     UNKNOWN_CRITERION,
     UNKNOWN_FILTER,
+    UNKNOWN_MESSAGE,
     USAGE,
+    BroadcastStatus,
+    ControlBroadcast,
     Decide,
     Help,
+    ListBroadcasts,
     ListIdeas,
+    PreviewBroadcast,
     Problem,
+    SendPreview,
     ShowIdea,
     StaffCommand,
     command_name,
@@ -36,6 +45,8 @@ def _parse(text: str, locale: str = "nl") -> StaffCommand | Problem:
         ("  /staffhelp", "staffhelp"),
         ("/start", None),  # the residents' conversation
         ("/acceptall 3", None),
+        ("/broadcast_status 3", "broadcast_status"),
+        ("/cancel 3", "cancel"),
         ("accept 3 5000", None),
         ("hello", None),
         ("", None),
@@ -116,5 +127,78 @@ def test_an_unknown_filter_is_answered_with_the_statuses_and_themes() -> None:
             "word": "sport",
             "statuses": "submitted, accepted, rejected, question, merged",
             "themes": "green, mobility, youth, culture",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("/broadcast voting", PreviewBroadcast("voting")),
+        ("/broadcast Voting language=nl,fr", PreviewBroadcast("voting", ("language=nl,fr",))),
+        (
+            "/broadcast voting_reminder state=not_voted channel=sms",
+            PreviewBroadcast("voting_reminder", ("state=not_voted", "channel=sms")),
+        ),
+        ("/send 12", SendPreview(12)),
+        ("/send 12.345", SendPreview(12345)),
+        ("/send 12,345", SendPreview(12345)),
+        ("/send 12\u202f345", SendPreview(12345)),
+        ("/broadcasts", ListBroadcasts()),
+        ("/broadcast_status 3", BroadcastStatus(3)),
+        ("/broadcast_status@pb_test_bot #3", BroadcastStatus(3)),
+        ("/pause 3", ControlBroadcast("pause", 3)),
+        ("/resume 3", ControlBroadcast("resume", 3)),
+        ("/cancel 3", ControlBroadcast("cancel", 3)),
+    ],
+)
+def test_each_broadcast_command(text: str, command: StaffCommand) -> None:
+    assert _parse(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "syntax"),
+    [
+        ("/broadcast", "/broadcast MESSAGE|text [segment ...]"),
+        ("/broadcast voting\nnl: Stem!", "/broadcast MESSAGE|text [segment ...]"),
+        ("/send", "/send N"),
+        ("/send all", "/send N"),
+        ("/send 12.34", "/send N"),
+        ("/broadcasts 3", "/broadcasts"),
+        ("/broadcast_status", "/broadcast_status ID"),
+        ("/pause three", "/pause ID"),
+        ("/cancel 3 now", "/cancel ID"),
+    ],
+)
+def test_a_wrong_broadcast_command_is_answered_with_its_syntax(text: str, syntax: str) -> None:
+    assert _parse(text) == Problem(USAGE, {"syntax": syntax})
+
+
+def test_staff_texts_one_line_per_language_and_lines_that_go_on() -> None:
+    text = "/broadcast TEXT channel=sms\nnl: Stem nu!\nSend MENU.\nFR : Votez !\n\n"
+    assert _parse(text) == PreviewBroadcast(
+        None, ("channel=sms",), (("nl", "Stem nu!\nSend MENU."), ("fr", "Votez !"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/broadcast text", Problem(TEXT_LINES, {"example": TEXT_EXAMPLE})),
+        ("/broadcast text\nStem nu!", Problem(TEXT_LINES, {"example": TEXT_EXAMPLE})),
+        ("/broadcast text\nnl: Stem!\nnl: Nu!", Problem(TWO_TEXTS, {"language": "nl"})),
+    ],
+)
+def test_staff_texts_that_cannot_be_read(text: str, problem: Problem) -> None:
+    assert _parse(text) == problem
+
+
+def test_an_unknown_broadcast_message_is_answered_with_the_known_ones() -> None:
+    assert _parse("/broadcast hello everyone") == Problem(
+        UNKNOWN_MESSAGE,
+        {
+            "message": "hello",
+            "messages": "information, ideation, review, voting, results, implementation, "
+            "voting_reminder, basket_reminder",
         },
     )

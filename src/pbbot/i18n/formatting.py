@@ -56,11 +56,14 @@ def _whole_currency_pattern(locale: Locale) -> str:
     return pattern.replace("0.00", "0")
 
 
-def format_money(amount: Decimal | int | float, currency: str, locale: LocaleLike) -> str:
+def format_money(
+    amount: Decimal | int | float, currency: str, locale: LocaleLike, *, exact: bool = False
+) -> str:
     """An amount of money; whole amounts without cents ("€ 50.000", not "€ 50.000,00").
 
     Budgets and idea costs are round numbers; ",00" only makes a text longer,
-    which costs SMS characters.
+    which costs SMS characters. `exact`: every digit given, not rounded to the
+    currency's cents (a price per SMS segment: "€0.0786").
     """
     value = Decimal(str(amount)) if isinstance(amount, float) else Decimal(amount)
     babel_locale = _locale(locale)
@@ -72,7 +75,7 @@ def format_money(amount: Decimal | int | float, currency: str, locale: LocaleLik
             locale=babel_locale,
             currency_digits=False,
         )
-    return format_currency(value, currency, locale=babel_locale)
+    return format_currency(value, currency, locale=babel_locale, decimal_quantization=not exact)
 
 
 # Languages that write the first day of a month as an ordinal, and how.

@@ -28,6 +28,8 @@ if not, its `retry_after` is honored).
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from pbbot.domain.messages import Channel
@@ -135,7 +137,7 @@ class ChannelLimiter:
         self.limits = limits
         self._clock = clock
         self._bucket = TokenBucket(limits.per_second, limits.burst, clock.monotonic())
-        self._addresses: dict[str, TokenBucket] = {}
+        self._addresses: OrderedDict[str, TokenBucket] = OrderedDict()
         self._paused_until = clock.monotonic()
 
     def delay(self, address: str | None = None) -> float:
@@ -146,6 +148,15 @@ class ChannelLimiter:
         if bucket is not None:
             waits.append(bucket.wait(now))
         longest = max(waits)
+        return longest if longest > _EPSILON else 0.0
+
+    def soonest(self, addresses: Collection[str]) -> float:
+        """Seconds until a message to one of `addresses` may start (0: now): the
+        least `delay(address)`, in one pass (a broadcast keeps a thousand busy)."""
+        now = self._clock.monotonic()
+        channel = max(self._paused_until - now, self._bucket.wait(now))
+        waits = [self._addresses[a].wait(now) for a in addresses if a in self._addresses]
+        longest = max(channel, min(waits, default=0.0))
         return longest if longest > _EPSILON else 0.0
 
     def reserve(self, most: int) -> int:
@@ -192,18 +203,25 @@ class ChannelLimiter:
         self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)
 
     def _address_bucket(self, address: str, now: float) -> TokenBucket:
+        """The address's bucket, moved to the end: the buckets stay in the order they
+        were last charged, so the ones that refilled first come first."""
         bucket = self._addresses.get(address)
-        if bucket is None:
-            if len(self._addresses) >= _MAX_ADDRESS_BUCKETS:
-                self._forget_idle(now)
-            assert self.limits.per_address_per_second is not None
-            bucket = TokenBucket(
-                self.limits.per_address_per_second, self.limits.per_address_burst, now
-            )
-            self._addresses[address] = bucket
+        if bucket is not None:
+            self._addresses.move_to_end(address)
+            return bucket
+        if len(self._addresses) >= _MAX_ADDRESS_BUCKETS:
+            self._forget_idle(now)
+        assert self.limits.per_address_per_second is not None
+        bucket = TokenBucket(self.limits.per_address_per_second, self.limits.per_address_burst, now)
+        self._addresses[address] = bucket
         return bucket
 
     def _forget_idle(self, now: float) -> None:
-        """Drop full buckets: a full bucket is what a new one would be."""
-        for address in [a for a, bucket in self._addresses.items() if bucket.is_full(now)]:
+        """Drop full buckets from the front, least recently charged first: a full bucket
+        is what a new one would be. Stops at the first that is not full, so that a
+        broadcast's thousands of chats a second cost a step each, not a sweep."""
+        while self._addresses:
+            address = next(iter(self._addresses))
+            if not self._addresses[address].is_full(now):
+                return
             del self._addresses[address]

@@ -1,16 +1,22 @@
 """The outbox's transactions: claim a channel's due messages, then settle each attempt.
 
-Every claim and every settle is its own short transaction, and none is open
-while a message is on the wire: on SQLite the server's inbound messages share
-the one connection, and committing each outcome at once leaves a crash
-nothing to lose but the calls on the wire at that moment. What to do with an
-outcome (retry after a backoff, or give up) is decided here, from the policy.
+Every claim is its own short transaction, and none is open while a message is
+on the wire: on SQLite the server's inbound messages share the one
+connection. Outcomes are settled by group commit (`pbbot.outbox.grouping`):
+those that arrive while a settle transaction runs go together into the next,
+so a broadcast's thousands of outcomes a second take a few transactions, and
+a lone reply's outcome is committed at once. A message stays in its outbox's
+flight (its lease renewed, its slot taken) until its outcome is committed, so
+a crash still loses nothing but the calls whose outcome was not yet committed,
+at most the in-flight batch. What to do with an outcome (retry after a
+backoff, or give up) is decided here, from the policy.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,13 +24,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pbbot.channels.base import SendReceipt
 from pbbot.domain.messages import Channel
 from pbbot.outbox.clock import Clock
+from pbbot.outbox.grouping import Grouped
 from pbbot.outbox.policy import OutboxPolicy
 from pbbot.storage import outbound
-from pbbot.storage.outbound import Claim, ClaimedMessage
+from pbbot.storage.outbound import Accepted, Claim, ClaimedMessage
 
 __all__ = ["OutboxQueue"]
 
 _log = logging.getLogger(__name__)
+
+# Settles one outcome other than "sent" in the group's transaction, at its time.
+_Settle = Callable[[AsyncSession, datetime], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """One attempt's outcome: accepted with `receipt` (settled in bulk with the others),
+    or anything else, which `settle` records."""
+
+    message: ClaimedMessage
+    receipt: SendReceipt | None = None
+    settle: _Settle | None = None
 
 
 class OutboxQueue:
@@ -46,6 +66,9 @@ class OutboxQueue:
         self._clock = clock
         self._policy = policy
         self.owner = owner
+        self._settling = Grouped(self._settle)
+        # When each channel's claim next looks for leases that ran out.
+        self._next_take_over: dict[Channel, float] = {}
 
     async def claim(
         self,
@@ -62,8 +85,10 @@ class OutboxQueue:
         accepted, so an uncertain message may be tried again however often.
         `keep`: the messages we are sending, whose leases we never take over.
         """
+        now = self._clock.monotonic()
+        take_over = now >= self._next_take_over.get(channel, now)
         async with self._sessionmaker.begin() as session:
-            return await outbound.claim_due(
+            claim = await outbound.claim_due(
                 session,
                 channel,
                 now=self._clock.now(),
@@ -74,7 +99,11 @@ class OutboxQueue:
                 verifiable=verifiable,
                 busy=busy,
                 keep=keep,
+                take_over=take_over,
             )
+        if take_over:
+            self._next_take_over[channel] = now + self._policy.take_over_every
+        return claim
 
     async def renew(self, ids: Collection[int]) -> int:
         """Extend our leases on the messages `ids` (those we are sending); how many we held."""
@@ -109,21 +138,8 @@ class OutboxQueue:
             return await outbound.next_due_at(session, channels, after=self._clock.now())
 
     async def sent(self, message: ClaimedMessage, receipt: SendReceipt) -> None:
-        async with self._sessionmaker.begin() as session:
-            settled = await outbound.settle_sent(
-                session,
-                message,
-                provider_id=receipt.provider_id,
-                segments=receipt.segments,
-                now=self._clock.now(),
-            )
-            # Erasure deletes a message even while it is being sent.
-            erased = not settled and not await outbound.message_exists(session, message.id)
-        if erased:
-            _log.info("message %s was sent while its resident's data was being erased", message.id)
-        elif not settled:
-            # Its lease ran out and another sender took it over: it went out twice.
-            _log.warning("message %s was sent after its lease had run out", message.id)
+        """The provider accepted the message: record it (returns once committed)."""
+        await self._settling.submit(_Outcome(message, receipt=receipt))
 
     async def put_back(self, message: ClaimedMessage, *, delay: float = 0.0) -> None:
         """Return a message that was not sent (a rate limit), without counting the attempt."""
@@ -138,19 +154,55 @@ class OutboxQueue:
             await self._retry(message, delay=delay, error=error, counted=True)
 
     async def failed(self, message: ClaimedMessage, error: str) -> None:
-        async with self._sessionmaker.begin() as session:
-            await outbound.settle_failed(session, message, error=error)
+        async def settle(session: AsyncSession, now: datetime) -> object:
+            return await outbound.settle_failed(session, message, error=error)
+
+        await self._settling.submit(_Outcome(message, settle=settle))
 
     async def blocked(self, message: ClaimedMessage, error: str) -> None:
-        async with self._sessionmaker.begin() as session:
-            await outbound.settle_blocked(session, message, error=error)
+        async def settle(session: AsyncSession, now: datetime) -> object:
+            return await outbound.settle_blocked(session, message, error=error)
+
+        await self._settling.submit(_Outcome(message, settle=settle))
+
+    async def settled(self) -> None:
+        """Wait until every outcome given so far is committed (or failed to be)."""
+        await self._settling.idle()
 
     async def _retry(
         self, message: ClaimedMessage, *, delay: float, error: str | None, counted: bool
     ) -> None:
         at = self._clock.now() + timedelta(seconds=delay)
+
+        async def settle(session: AsyncSession, now: datetime) -> object:
+            return await outbound.settle_retry(
+                session, message, at=at, error=error, counted=counted
+            )
+
+        await self._settling.submit(_Outcome(message, settle=settle))
+
+    async def _settle(self, outcomes: list[_Outcome]) -> None:
+        """One transaction for a group of outcomes."""
+        accepted = [
+            Accepted(one.message, one.receipt.provider_id, one.receipt.segments)
+            for one in outcomes
+            if one.receipt is not None
+        ]
+        now = self._clock.now()
         async with self._sessionmaker.begin() as session:
-            await outbound.settle_retry(session, message, at=at, error=error, counted=counted)
+            recorded = await outbound.settle_sent_many(session, accepted, now=now)
+            for outcome in outcomes:
+                if outcome.settle is not None:
+                    await outcome.settle(session, now)
+        for sent in accepted:
+            if sent.message.id in recorded.gone:
+                _log.info(
+                    "message %s was sent while its resident's data was being erased",
+                    sent.message.id,
+                )
+            elif sent.message.id not in recorded.settled:
+                # Its lease ran out and another sender took it over: it went out twice.
+                _log.warning("message %s was sent after its lease had run out", sent.message.id)
 
     def _lease(self) -> timedelta:
         return timedelta(seconds=self._policy.lease)

@@ -6,7 +6,10 @@ sends each in its own task at once: no claimed message waits in memory. The
 database keeps a resident's messages in order (a message is claimed only after
 the one before it is settled), so tasks for different residents run side by
 side and the limiters alone set the pace; the loop looks again when the next
-slot comes free.
+slot comes free. While messages are in flight, it claims again only once a
+quarter of the batch is free: outcomes are committed in groups (see
+`pbbot.outbox.queue`), and a broadcast then takes a few large claims instead
+of one per outcome.
 
 What a send's outcome does:
 
@@ -157,6 +160,10 @@ class Outbox:
             limiter = self._limiters[channel]
             in_flight = self._in_flight[channel]
             room = self._policy.batch_size - len(in_flight)
+            if in_flight and room < self._policy.batch_size // 4:
+                # The calls in flight wake the loop as they end: then claim a larger
+                # share at once (each claim is a transaction, a disk sync on SQLite).
+                continue
             slots = limiter.reserve(room)
             if not slots:
                 if room > 0:  # else the tasks in flight wake the loop as they end
@@ -179,8 +186,8 @@ class Outbox:
                 wait = 0.0  # settling a message can make its resident's next one due
             if claim.more:
                 wait = _sooner(wait, limiter.delay())
-            for address in busy:  # it may have a message due, left for its slot
-                wait = _sooner(wait, limiter.delay(address))
+            if busy:  # one of them may have a message due, left for its slot
+                wait = _sooner(wait, limiter.soonest(busy))
         return taken, started, wait
 
     def _start(self, message: ClaimedMessage) -> asyncio.Task[None]:
@@ -314,6 +321,8 @@ class Outbox:
             task.cancel()
         await asyncio.gather(*cut_off, return_exceptions=True)
         try:
+            # Outcomes that came in are recorded first, so that none is handed back.
+            await self._queue.settled()
             for channel in self._senders:
                 await self._queue.release(channel, verifiable=channel in self._logs)
         except Exception:

@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from aiohttp import web
 
+from pbbot.broadcasts.worker import BroadcastWorker
 from pbbot.channels.base import ChannelSender, InboundUpdate
 from pbbot.channels.sms.sender import TwilioSender
 from pbbot.channels.sms.status import DeliveryStatus
@@ -37,7 +38,16 @@ from pbbot.staff.chat import StaffChat
 from pbbot.storage.delivery import record_delivery_status
 from pbbot.storage.health import backlog
 
-__all__ = ["MAX_BODY_BYTES", "SERVER_STATE", "SenderFactories", "ServerState", "create_app", "run"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "SERVER_STATE",
+    "SenderFactories",
+    "ServerState",
+    "channel_senders",
+    "create_app",
+    "outbox_limits",
+    "run",
+]
 
 _log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # larger requests get 413 before they are read
@@ -71,6 +81,28 @@ def _twilio_sender(settings: Settings) -> ChannelSender:
     )
 
 
+def channel_senders(
+    settings: Settings, factories: SenderFactories, *, telegram: TelegramSender | None = None
+) -> dict[Channel, ChannelSender]:
+    """A sender for each channel the settings configure; `telegram`: one made already."""
+    senders: dict[Channel, ChannelSender] = {}
+    if settings.telegram:
+        senders["telegram"] = telegram or factories.telegram(settings)
+    if settings.twilio:
+        senders["sms"] = factories.sms(settings)
+    return senders
+
+
+def outbox_limits(settings: Settings) -> dict[Channel, ChannelLimits]:
+    """This process's share of each channel's rate limit."""
+    segments = settings.twilio.segments_per_second if settings.twilio else 1.0
+    return default_limits(
+        segments,
+        telegram_per_second=settings.telegram_per_second,
+        processes=settings.sending_processes,
+    )
+
+
 def create_app(
     runtime: Runtime,
     settings: Settings,
@@ -81,7 +113,8 @@ def create_app(
     limits: Mapping[Channel, ChannelLimits] | None = None,
 ) -> web.Application:
     """The application; with `send=False` it only receives and queues (another
-    process, sharing the PostgreSQL database, runs the outbox)."""
+    process, sharing the PostgreSQL database, runs the outbox and the broadcasts,
+    such as `pbbot worker`)."""
     factories = factories or SenderFactories()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     state = ServerState(runtime, settings, polling, send, factories, limits)
@@ -107,7 +140,8 @@ def create_app(
 
 
 class ServerState:
-    """What lives as long as the application: pipeline, outbox, background tasks."""
+    """What lives as long as the application: pipeline, outbox, broadcast worker,
+    background tasks."""
 
     def __init__(
         self,
@@ -125,6 +159,12 @@ class ServerState:
         self.polling = polling
         self.factories = factories
         self.outbox: Outbox | None = None
+        # Made here, so that a wrong reminder in the edition file stops the start.
+        self.broadcasts = (
+            BroadcastWorker(runtime.sessionmaker, runtime.edition, queued=self._wake_outbox)
+            if send
+            else None
+        )
         # SQLite writes one transaction at a time; PostgreSQL takes several at once.
         lanes = 1 if runtime.database.dialect.name == "sqlite" else POSTGRES_LANES
         self.pipeline = InboundPipeline(
@@ -134,7 +174,14 @@ class ServerState:
             guards=guards_for(settings, runtime.edition, runtime.sessionmaker),
             sessionmaker=runtime.sessionmaker,
             staff=(
-                StaffChat(runtime.sessionmaker, runtime.edition, settings.staff_telegram_ids)
+                StaffChat(
+                    runtime.sessionmaker,
+                    runtime.edition,
+                    settings.staff_telegram_ids,
+                    # A preview reckons with what every sending process does together.
+                    limits=outbox_limits(replace(settings, sending_processes=1)),
+                    segment_price=settings.sms_segment_price,
+                )
                 if settings.telegram and settings.staff_telegram_ids
                 else None
             ),
@@ -178,30 +225,24 @@ class ServerState:
         return web.json_response({"status": status, **ages}, status=503 if stalled else 200)
 
     async def lifetime(self, app: web.Application):  # type: ignore[no-untyped-def]
-        senders: dict[str, ChannelSender] = {}
         telegram_sender = None
         if self.settings.telegram and (self.send or self.polling):
             telegram_sender = self.factories.telegram(self.settings)
-            if self.send:
-                senders["telegram"] = telegram_sender
-        if self.settings.twilio and self.send:
-            senders["sms"] = self.factories.sms(self.settings)
-        segments = self.settings.twilio.segments_per_second if self.settings.twilio else 1.0
+        senders = (
+            channel_senders(self.settings, self.factories, telegram=telegram_sender)
+            if self.send
+            else {}
+        )
         self.outbox = Outbox(
-            self.runtime.sessionmaker,
-            senders,
-            limits=self.limits
-            or default_limits(
-                segments,
-                telegram_per_second=self.settings.telegram_per_second,
-                processes=self.settings.sending_processes,
-            ),
+            self.runtime.sessionmaker, senders, limits=self.limits or outbox_limits(self.settings)
         )
         await self.pipeline.recover()  # what a crash left stored but unprocessed
         background = [
             asyncio.create_task(self.outbox.run(self.stop)),
             asyncio.create_task(self.pipeline.run(self.stop)),
         ]
+        if self.broadcasts is not None:
+            background.append(asyncio.create_task(self.broadcasts.run(self.stop)))
         poller = None
         if self.polling and telegram_sender is not None:
             poller = asyncio.create_task(self._poll(telegram_sender))

@@ -54,7 +54,6 @@ from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pbbot.channels.base import InboundUpdate
-from pbbot.channels.telegram.updates import CommandUpdate
 from pbbot.conversations import ConversationService
 from pbbot.server.guards import Guards
 from pbbot.server.lanes import Item, Lane
@@ -136,7 +135,7 @@ class InboundPipeline:
             raise Overloaded("the inbound lanes are full", retry_after=self._retry_after)
         return await item.done
 
-    async def _staff_command(self, staff: StaffChat, update: CommandUpdate) -> bool:
+    async def _staff_command(self, staff: StaffChat, update: InboundUpdate) -> bool:
         try:
             done = await staff.handle(update)
         except Exception as error:

@@ -38,13 +38,10 @@ class PtbBridge:
         staff_telegram_ids: frozenset[int] = frozenset(),
     ):
         self._sender = ptb_sender(application.bot)
-        self.outbox = Outbox(
-            runtime.sessionmaker,
-            {"telegram": self._sender},
-            limits=limits or default_limits(),
-        )
+        limits = limits or default_limits()
+        self.outbox = Outbox(runtime.sessionmaker, {"telegram": self._sender}, limits=limits)
         staff = (
-            StaffChat(runtime.sessionmaker, runtime.edition, staff_telegram_ids)
+            StaffChat(runtime.sessionmaker, runtime.edition, staff_telegram_ids, limits=limits)
             if staff_telegram_ids
             else None
         )

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from babel import Locale
 
+from pbbot.broadcasts.audience import SEGMENT_KEYS
+from pbbot.domain.broadcasting import MESSAGE_NAMES
 from pbbot.domain.edition import Edition
 from pbbot.i18n.catalogs import N_, Translator
 from pbbot.i18n.formatting import format_money
@@ -20,7 +22,8 @@ from pbbot.ideas.listing import IdeaDetail, StaffIdea, review_line
 from pbbot.ideas.notices import QUEUED
 from pbbot.ideas.review import Accept, Ask, Decision, Hide, Merge, Reject, Reviewed
 from pbbot.ideas.tables import IDEA_STATUSES
-from pbbot.staff.commands import SYNTAX, Problem
+from pbbot.staff.commands import SYNTAX, TEXT_EXAMPLE, TEXT_LINES, Problem
+from pbbot.storage.audiences import resident_states
 
 __all__ = [
     "MAX_LISTED",
@@ -62,6 +65,13 @@ HISTORY = N_("History:")
 HELP = N_("Staff commands:")
 CRITERIA = N_("Criteria for /reject: {criteria}")
 FILTERS = N_("Statuses: {statuses}. Themes: {themes}")
+BROADCAST_MESSAGES = N_("Messages for /broadcast: {messages}")
+AUDIENCE = N_(
+    "Audience: everyone, or specs like {example} (each must hold; commas mean any of). Keys: {keys}"
+)
+# As staff type it, commas and all, in every language.
+_AUDIENCE_EXAMPLE = "language=nl,fr channel=sms"
+STATES = N_("States for state=: {states}")
 OTHER_MESSAGES = N_(
     "Any other message goes to the residents' conversation, so you can try the bot."
 )
@@ -101,8 +111,19 @@ def help_text(edition: Edition, t: Translator) -> str:
             *SYNTAX.values(),
             t.gettext(CRITERIA).format(criteria=", ".join(rejection_reasons(edition))),
             t.gettext(FILTERS).format(statuses=", ".join(IDEA_STATUSES), themes=themes),
+            t.gettext(BROADCAST_MESSAGES).format(messages=", ".join(MESSAGE_NAMES)),
+            t.gettext(TEXT_LINES).format(example=TEXT_EXAMPLE),
+            t.gettext(AUDIENCE).format(example=_AUDIENCE_EXAMPLE, keys=", ".join(SEGMENT_KEYS)),
+            t.gettext(STATES).format(states=_states(t)),
             t.gettext(OTHER_MESSAGES),
         ]
+    )
+
+
+def _states(t: Translator) -> str:
+    """ "not_voted (has not voted), ...": the name to type and what it means."""
+    return ", ".join(
+        f"{state.name} ({t.gettext(state.label)})" for state in resident_states().values()
     )
 
 

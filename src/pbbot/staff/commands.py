@@ -8,6 +8,10 @@ language (`pbbot.staff.answers` renders it), and nothing is carried out.
     /accept N COST [note]        /reject N CRITERION [note]
     /ask N question              /merge N M [note]
     /hide N [note]               /restore N [note]
+    /broadcast MESSAGE [segment ...]   /send N
+    /broadcast text [segment ...]      (then a line per language: "nl: ...")
+    /broadcasts                  /broadcast_status ID
+    /pause ID    /resume ID    /cancel ID
     /staffhelp
 """
 
@@ -15,8 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pbbot.domain.amounts import parse_amount
+from pbbot.domain.broadcasting import MESSAGE_NAMES
 from pbbot.domain.edition import Edition
 from pbbot.i18n.catalogs import N_
 from pbbot.ideas.criteria import rejection_reasons
@@ -25,10 +31,15 @@ from pbbot.ideas.tables import IDEA_STATUSES
 
 __all__ = [
     "SYNTAX",
+    "BroadcastStatus",
+    "ControlBroadcast",
     "Decide",
     "Help",
+    "ListBroadcasts",
     "ListIdeas",
+    "PreviewBroadcast",
     "Problem",
+    "SendPreview",
     "ShowIdea",
     "StaffCommand",
     "command_name",
@@ -45,11 +56,21 @@ SYNTAX: dict[str, str] = {
     "merge": "/merge N M [note]",
     "hide": "/hide N [note]",
     "restore": "/restore N [note]",
+    "broadcast": "/broadcast MESSAGE|text [segment ...]",
+    "send": "/send N",
+    "broadcasts": "/broadcasts",
+    "broadcast_status": "/broadcast_status ID",
+    "pause": "/pause ID",
+    "resume": "/resume ID",
+    "cancel": "/cancel ID",
     "staffhelp": "/staffhelp",
 }
+_IDEA_COMMANDS = ("idea", "accept", "reject", "ask", "merge", "hide", "restore")
 # "/accept@pb_bot 12 5000": a client may add the bot's name to a command.
-_COMMAND = re.compile(r"/(?P<name>[A-Za-z]+)(?:@\w+)?(?=\s|$)")
+_COMMAND = re.compile(r"/(?P<name>[A-Za-z_]+)(?:@\w+)?(?=\s|$)")
 _NUMBER = re.compile(r"#?(?P<digits>[0-9]{1,9})")
+# "/send 12.345": the count as the preview shows it, grouped the staff member's way.
+_GROUPED_COUNT = re.compile(r"[0-9]{1,3}(?:[.,\u00a0\u202f ]?[0-9]{3})*")
 
 USAGE = N_("Write it like this: {syntax}")
 NOT_AN_AMOUNT = N_("“{cost}” is not an amount in whole euros. Write it like 12500 or 12.500.")
@@ -57,6 +78,16 @@ UNKNOWN_CRITERION = N_("“{criterion}” is not a criterion of this round. Choo
 UNKNOWN_FILTER = N_(
     "“{word}” is neither a status nor a theme. Statuses: {statuses}. Themes: {themes}"
 )
+UNKNOWN_MESSAGE = N_("“{message}” is not a broadcast message. Choose one of: {messages}")
+TEXT_LINES = N_(
+    "After /broadcast text, write each language's text on its own line, starting with "
+    "the language, like this:\n{example}"
+)
+TWO_TEXTS = N_("There are two {language} texts. Give each language one.")
+# The staff text's own word, and an example of its lines (language codes as staff type them).
+OWN_TEXT_WORD = "text"
+TEXT_EXAMPLE = "nl: De stemming is open.\nfr: Le vote est ouvert."
+_TEXT_LINE = re.compile(r"(?P<language>[A-Za-z]{2,3})\s*:\s*(?P<text>.*)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +108,44 @@ class Decide:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewBroadcast:
+    """Show what a broadcast would send, to whom, at what cost; it is not sent yet.
+
+    `message`: a catalog message's name, or None for staff's own `texts`
+    (language, text), checked against the edition by
+    `pbbot.broadcasts.content.staff_content`. `specs`: the audience as typed
+    ("language=nl,fr", "state=not_voted"), read by
+    `pbbot.broadcasts.audience.parse_segment`; none: every subscriber."""
+
+    message: str | None
+    specs: tuple[str, ...] = ()
+    texts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendPreview:
+    """The typed confirm of the open preview: `count` must be the residents it shows."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListBroadcasts:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastStatus:
+    broadcast_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ControlBroadcast:
+    action: Literal["pause", "resume", "cancel"]
+    broadcast_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Help:
     pass
 
@@ -89,7 +158,17 @@ class Problem:
     values: dict[str, str] = field(default_factory=dict)
 
 
-StaffCommand = ListIdeas | ShowIdea | Decide | Help
+StaffCommand = (
+    ListIdeas
+    | ShowIdea
+    | Decide
+    | PreviewBroadcast
+    | SendPreview
+    | ListBroadcasts
+    | BroadcastStatus
+    | ControlBroadcast
+    | Help
+)
 
 
 def command_name(text: str) -> str | None:
@@ -112,6 +191,10 @@ def parse_command(text: str, edition: Edition, *, locale: str) -> StaffCommand |
             return Help()
         case "ideas":
             return _list(rest.split(), edition)
+        case "broadcasts":
+            return ListBroadcasts() if not rest else usage
+    if name not in _IDEA_COMMANDS:
+        return _broadcast_command(name, rest, usage)
     number, after = _take_number(rest)
     if number is None:
         return usage
@@ -144,6 +227,63 @@ def parse_command(text: str, edition: Edition, *, locale: str) -> StaffCommand |
         case "hide":
             return Decide(number, Hide(note=after))
     return Decide(number, Restore(note=after))
+
+
+def _broadcast_command(name: str, rest: str, usage: Problem) -> StaffCommand | Problem:
+    if name == "broadcast":
+        return _preview(rest, usage)
+    if name == "send":
+        if not _GROUPED_COUNT.fullmatch(rest):
+            return usage
+        return SendPreview(int("".join(char for char in rest if char.isdigit())))
+    number, after = _take_number(rest)
+    if number is None or after is not None:
+        return usage
+    match name:
+        case "broadcast_status":
+            return BroadcastStatus(number)
+        case "pause" | "resume" | "cancel":
+            return ControlBroadcast(name, number)
+    raise AssertionError(f"unhandled staff command /{name}")
+
+
+def _preview(rest: str, usage: Problem) -> PreviewBroadcast | Problem:
+    """`/broadcast MESSAGE [spec ...]`, or `/broadcast text [spec ...]` and its texts below."""
+    first, _, below = rest.partition("\n")
+    words = first.split()
+    if not words:
+        return usage
+    message = words[0].lower()
+    if message == OWN_TEXT_WORD:
+        texts = _texts(below)
+        if isinstance(texts, Problem):
+            return texts
+        return PreviewBroadcast(None, tuple(words[1:]), texts)
+    if message not in MESSAGE_NAMES:
+        return Problem(UNKNOWN_MESSAGE, {"message": words[0], "messages": ", ".join(MESSAGE_NAMES)})
+    if below.strip():  # a catalog message says it all: text below is a mistake
+        return usage
+    return PreviewBroadcast(message, tuple(words[1:]))
+
+
+def _texts(below: str) -> tuple[tuple[str, str], ...] | Problem:
+    """ "nl: ..." lines; a line without a language goes on with the text above it."""
+    texts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in below.splitlines():
+        found = _TEXT_LINE.fullmatch(line.strip())
+        if found is not None:
+            language = found["language"].lower()
+            if language in texts:
+                return Problem(TWO_TEXTS, {"language": language})
+            current = texts[language] = [found["text"]]
+        elif current is not None:
+            current.append(line)
+        elif line.strip():
+            return Problem(TEXT_LINES, {"example": TEXT_EXAMPLE})
+    if not texts:
+        return Problem(TEXT_LINES, {"example": TEXT_EXAMPLE})
+    return tuple((language, "\n".join(lines).strip()) for language, lines in texts.items())
 
 
 def _list(words: list[str], edition: Edition) -> ListIdeas | Problem:

@@ -18,11 +18,13 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
+from aiogram.methods import Response
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
 )
 
@@ -36,6 +38,12 @@ from pbbot.channels.telegram.sending import (
 from pbbot.errors import ChannelError, RateLimited, RecipientBlocked
 
 __all__ = ["AiogramTransport", "aiogram_sender", "make_bot", "translate_error"]
+
+# aiogram validates every answer as `Response[<what the method returns>]`, and
+# pydantic keeps such generic models only weakly: each time the garbage
+# collector frees one, the next call builds it again (about 10 ms). Held here
+# for the calls the sender makes, a broadcast's thousands a second stay cheap.
+_RESPONSE_MODELS = (Response[Message], Response[bool], Response[Message | bool])
 
 # Bad requests that mean the chat is gone for good, not that pbbot sent something wrong.
 _GONE = ("chat not found", "user not found")
