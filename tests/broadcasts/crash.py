@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -50,6 +48,7 @@ from pbbot.broadcasts.progress import progress as read_progress
 from pbbot.config.edition_file import load_edition
 from pbbot.storage.database import create_engine, create_sessionmaker
 from pbbot.storage.tables import Resident
+from tests.child_process import ChildProcess
 from tests.fakes.telegram_api import TOKEN, FakeError, _Refused
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioServer
 from tests.outbox.crash import SlowTelegramAPI, free_port
@@ -279,7 +278,7 @@ class _Records:
             return {str(address) for (address,) in rows}
 
     async def wait_until_both_send(
-        self, broadcast: int, workers: Sequence[_Child], *, timeout: float = 60.0
+        self, broadcast: int, workers: Sequence[ChildProcess], *, timeout: float = 60.0
     ) -> None:
         """Until two processes each have a copy of the broadcast on the wire (`sending`)."""
         deadline = time.monotonic() + timeout
@@ -301,7 +300,7 @@ class _Records:
             await asyncio.sleep(0.01)
 
     async def wait_until_done(
-        self, broadcast: int, children: Sequence[_Child], *, timeout: float = 60.0
+        self, broadcast: int, children: Sequence[ChildProcess], *, timeout: float = 60.0
     ) -> None:
         """Until the broadcast is done and none of its copies waits; an error at the deadline."""
         deadline = time.monotonic() + timeout
@@ -352,42 +351,14 @@ def _environment(database_url: str, telegram: str, settings: Mapping[str, str]) 
     }
 
 
-class _Child:
-    """A pbbot process; its log goes to a file (a full pipe would stall it)."""
-
-    def __init__(self, command: list[str], environment: Mapping[str, str], log: Path):
-        with log.open("a") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=dict(environment), stdout=out, stderr=out
-            )
-
-    def check(self) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"{self.process.args!r} exited with {self.process.returncode}")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        """A clean stop (SIGINT, as Ctrl-C); killed if it takes too long."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-
-class Served(_Child):
+class Served(ChildProcess):
     """`pbbot serve`'s application, with Twilio's API at `twilio` (see `serve`)."""
 
     def __init__(self, environment: Mapping[str, str], twilio: str, log: Path):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "tests.broadcasts.crash", str(self.port), twilio]
-        super().__init__(command, environment, log)
+        super().__init__(command, log, environment)
 
     async def ready(self, session: aiohttp.ClientSession, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -403,12 +374,12 @@ class Served(_Child):
         raise RuntimeError("the server did not answer /healthz")
 
 
-class Worker(_Child):
+class Worker(ChildProcess):
     """`pbbot worker`, as an operator starts it."""
 
     def __init__(self, environment: Mapping[str, str], log: Path):
         self.log = log
-        super().__init__([str(Path(sys.executable).parent / "pbbot"), "worker"], environment, log)
+        super().__init__([str(Path(sys.executable).parent / "pbbot"), "worker"], log, environment)
 
     async def ready(self, timeout: float = 90.0) -> None:
         """Until it says it sends (what an operator sees too)."""

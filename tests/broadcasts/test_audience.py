@@ -110,6 +110,20 @@ def test_a_wrong_spec_says_what_is_wrong(spec: str, message: str) -> None:
     assert str(raised.value) == message
 
 
+def test_a_reminder_goes_only_to_those_it_is_true_of() -> None:
+    """"You have not voted yet" never reaches a voter, however staff narrow it."""
+    reminder = parse_segment(["channel=sms"], EDITION, message="voting_reminder")
+    assert reminder.states == (frozenset({"not_voted"}),)
+    assert reminder.channels == frozenset({"sms"})
+    draft = parse_segment([], EDITION, message="basket_reminder")
+    assert draft.describe() == "state=basket_draft"
+    # Named already: not twice; and other messages go to whom staff say.
+    assert parse_segment(["state=not_voted"], EDITION, message="voting_reminder").states == (
+        frozenset({"not_voted"}),
+    )
+    assert parse_segment([], EDITION, message="voting").everyone
+
+
 def test_a_reminder_s_wrong_audience_names_its_file_and_line() -> None:
     with pytest.raises(SegmentError) as raised:
         parse_segment(["state=not_vote"], EDITION, source="mechelen-2027.yaml", line=70)

@@ -214,6 +214,10 @@ async def test_pause_resume_cancel_and_list(
             ["--message", "voting", "--at", "2020-01-01 09:00", "--yes"],
             "pbbot: --at: 2020-01-01 09:00 CET is in the past",
         ),
+        (
+            ["--message", "voting", "--at", "2027-03-28 02:30", "--yes"],
+            "pbbot: --at: 2027-03-28 02:30 does not exist in Europe/Brussels: the clocks skip it",
+        ),
     ],
 )
 async def test_a_wrong_command_queues_nothing_and_says_why(

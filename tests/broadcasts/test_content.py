@@ -63,15 +63,15 @@ def test_voting_is_open_in_five_languages() -> None:
     voting = catalog_content("voting", EDITION)
     texts = {locale: render(voting, EDITION, locale, now=NOW) for locale in EDITION.languages}
     assert texts == {
-        "nl": "Je kunt stemmen tot 9 mei 2027: kies projecten voor €\u00a0600.000. "
+        "nl": "Je kunt stemmen tot en met 9 mei 2027: kies projecten voor €\u00a0600.000. "
         "Stuur MENU om te stemmen.",
         "fr": "Le vote est ouvert jusqu’au 9 mai 2027\u00a0: choisissez des projets pour "
         "600\u202f000\u00a0€. Envoyez MENU pour voter.",
         "en": "Voting is open until May 9, 2027: choose projects for €600,000. Send MENU to vote.",
-        "tr": "Oylama 9 Mayıs 2027 tarihine kadar açık: €600.000 için projelerinizi seçin. "
-        "Oy vermek için MENÜ yazın.",
+        "tr": "Oylama 9 Mayıs 2027 tarihine kadar açık: €600.000 tutarındaki bütçe "
+        "için projeleri seçin. Oy vermek için MENÜ yazın.",
         "ar": "التصويت مفتوح حتى 9 مايو 2027: اختر مشاريع بقيمة \u200f600,000\u00a0€. "
-        "أرسل قائمة للتصويت.",
+        "أرسل «قائمة» للتصويت.",
     }
 
 

@@ -4,7 +4,7 @@ the warnings; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from pbbot.broadcasts.planning import (
 from pbbot.config.edition_file import load_edition
 from pbbot.i18n.catalogs import translator
 from pbbot.outbox.limits import default_limits
+from pbbot.storage.phases import move_phase
 from pbbot.storage.tables import Resident
 
 EDITION = load_edition(Path(__file__).resolve().parents[2] / "examples" / "mechelen-2027.yaml")
@@ -111,12 +112,12 @@ async def test_the_dry_run_as_staff_read_it(sessionmaker: Sessions) -> None:
         "Time at the limits: Telegram 49 s at 25/s, SMS 13 min 40 s at 1 segment/s; "
         "about 13 min 40 s",
         "Texts:",
-        "  nl: Je kunt stemmen tot 9 mei 2027: kies projecten voor €\u00a0600.000. "
+        "  nl: Je kunt stemmen tot en met 9 mei 2027: kies projecten voor €\u00a0600.000. "
         "Stuur MENU om te stemmen.",
-        "  tr: Oylama 9 Mayıs 2027 tarihine kadar açık: €600.000 için projelerinizi seçin. "
-        "Oy vermek için MENÜ yazın.",
+        "  tr: Oylama 9 Mayıs 2027 tarihine kadar açık: €600.000 tutarındaki bütçe "
+        "için projeleri seçin. Oy vermek için MENÜ yazın.",
         "  ar: التصويت مفتوح حتى 9 مايو 2027: اختر مشاريع بقيمة \u200f600,000\u00a0€. "
-        "أرسل قائمة للتصويت.",
+        "أرسل «قائمة» للتصويت.",
     ]
 
 
@@ -135,6 +136,22 @@ async def test_without_a_price_the_cost_is_unknown(sessionmaker: Sessions) -> No
     lines = plan_lines(dry, EDITION)
     assert "SMS: 2 segments, cost unknown (no price set)" in lines
     assert "  - No SMS price is set (PBBOT_SMS_SEGMENT_PRICE): the cost is unknown." in lines
+
+
+async def test_a_message_about_another_phase_is_flagged(sessionmaker: Sessions) -> None:
+    await residents(sessionmaker, "telegram", "nl", 2)
+    assert (await plan(sessionmaker)).warnings == []  # 14 April: voting runs
+    ideation = catalog_content("ideation", EDITION)
+    assert (await plan(sessionmaker, ideation)).warnings == [
+        "This message is about the ideation phase, but the phase now is voting."
+    ]
+    # Staff closed voting early by hand: its reminder would now mislead.
+    async with sessionmaker.begin() as session:
+        await move_phase(session, EDITION, "results", by="An", now=NOW - timedelta(hours=1))
+    reminder = catalog_content("voting_reminder", EDITION)
+    assert (await plan(sessionmaker, reminder)).warnings == [
+        "This message is about the voting phase, but the phase now is results."
+    ]
 
 
 async def test_staff_are_warned_of_languages_without_their_text(sessionmaker: Sessions) -> None:

@@ -19,6 +19,7 @@ from pbbot.domain.edition import Reminder
 from pbbot.errors import EditionError, RecipientBlocked
 from pbbot.outbox.limits import ChannelLimits
 from pbbot.outbox.sender import Outbox
+from pbbot.storage.phases import move_phase
 from pbbot.storage.tables import Broadcast, Resident
 from tests.broadcasts.fanout_support import (
     EDITION,
@@ -78,6 +79,24 @@ async def test_a_reminder_more_than_a_day_late_is_not_sent(
     keys = [broadcast.key for broadcast in await _broadcasts(sessionmaker)]
     assert reminder_key(REMINDERS, "voting-opens") not in keys
     assert "reminder voting-opens was due at 2027-04-12T10:00:00+02:00" in caplog.text
+
+
+async def test_a_reminder_waits_while_staff_hold_its_phase_back(sessionmaker: Sessions) -> None:
+    due = _reminder("vote-soon").due_at(REMINDERS)
+    async with sessionmaker.begin() as session:  # voting closed early by hand
+        await move_phase(session, REMINDERS, "results", by="An", now=due - timedelta(days=1))
+    later = {"now": due + timedelta(minutes=5)}
+    worker = BroadcastWorker(sessionmaker, REMINDERS, clock=lambda: later["now"])
+    await worker.run_due()
+    assert await _broadcasts(sessionmaker) == []
+    # Reopened within the day: the reminder goes after all.
+    async with sessionmaker.begin() as session:
+        await move_phase(session, REMINDERS, "voting", by="An", now=due + timedelta(minutes=10))
+    later["now"] = due + timedelta(minutes=15)
+    await worker.run_due()
+    assert [b.key for b in await _broadcasts(sessionmaker)] == [
+        reminder_key(REMINDERS, "vote-soon")
+    ]
 
 
 async def test_a_reminder_not_yet_due_waits(sessionmaker: Sessions) -> None:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -34,6 +32,7 @@ import aiohttp
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from tests.child_process import ChildProcess
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioServer
 
@@ -143,22 +142,19 @@ async def _post_sms(session: aiohttp.ClientSession, base: str, phone: str) -> No
             raise RuntimeError(f"Twilio webhook answered {r.status}")
 
 
-class _Server:
-    """The child process; its log goes to a file (a full pipe would stall it)."""
+class _Server(ChildProcess):
+    """The child process: `pbbot serve`'s application on a free port."""
 
     def __init__(self, database_url: str, telegram: str, twilio: str, log: Path):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "tests.outbox.crash"]
-        command += [str(self.port), database_url, telegram, twilio]
-        with log.open("a") as out:
-            self.process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
+        super().__init__([*command, str(self.port), database_url, telegram, twilio], log)
 
     async def ready(self, session: aiohttp.ClientSession, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
+            self.check()
             try:
                 async with session.get(self.base + "/healthz") as response:
                     if response.status == 200:
@@ -167,20 +163,6 @@ class _Server:
                 pass
             await asyncio.sleep(0.05)
         raise RuntimeError("the server did not answer /healthz")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        """A clean stop (SIGINT, as Ctrl-C); killed if it takes too long."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 async def _outbound(database_url: str) -> list[tuple[str, str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -41,12 +42,30 @@ def test_the_sample_reminders() -> None:
         ),
     )
     zone = edition.zone
-    # Voting runs 12 April - 9 May: it closes at midnight after 9 May.
+    # Voting runs 12 April - 9 May: a time of day counts the days back from 9 May.
     assert [reminder.due_at(edition) for reminder in edition.reminders] == [
         datetime(2027, 4, 12, 10, tzinfo=zone),
-        datetime(2027, 5, 7, 10, tzinfo=zone),
-        datetime(2027, 5, 8, 18, tzinfo=zone),
+        datetime(2027, 5, 6, 10, tzinfo=zone),
+        datetime(2027, 5, 7, 18, tzinfo=zone),
     ]
+
+
+def test_days_before_the_end_count_from_its_last_day_however_the_end_is_written(
+    tmp_path: Path,
+) -> None:
+    reminders = """
+  - {id: soon, phase: voting, message: voting_reminder, days_before_end: 1, at: "10:00"}
+"""
+    days = []
+    for end in ("2027-04-04", '"2027-04-04 18:00"'):
+        phases = f"""
+  - {{kind: voting, start: 2027-03-20, end: {end}}}
+"""
+        path = write_edition(tmp_path, edition_text(phases, reminders=reminders))
+        edition = load_edition(path)
+        days.append(edition.reminders[0].due_at(edition))
+    zone = ZoneInfo("Europe/Brussels")
+    assert days == [datetime(2027, 4, 3, 10, tzinfo=zone)] * 2  # the day before the last
 
 
 def test_without_a_time_a_reminder_goes_as_the_phase_opens_or_n_days_before_it_closes(

@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
@@ -144,18 +145,31 @@ def _parse_values(key: str, raw: str, edition: Edition, fail: _Fail) -> frozense
     return frozenset(parsed)
 
 
+# A reminder says "you have not voted yet": it goes only to those it is true of,
+# whatever else staff narrow it to.
+MESSAGE_AUDIENCE: Mapping[str, str] = MappingProxyType(
+    {"voting_reminder": "state=not_voted", "basket_reminder": "state=basket_draft"}
+)
+
+
 def parse_segment(
     specs: Sequence[str],
     edition: Edition,
     *,
+    message: str | None = None,
     source: str | None = "--segment",
     line: int | None = None,
 ) -> Segment:
     """The segment the specs name, or `SegmentError` saying what is wrong, and
-    where (`source`, `line`: an edition file's reminder, say)."""
+    where (`source`, `line`: an edition file's reminder, say). `message`: the
+    catalog message sent, whose own audience (`MESSAGE_AUDIENCE`) is added."""
 
     def fail(message: str) -> SegmentError:
         return SegmentError(message, source=source, line=line)
+
+    implied = MESSAGE_AUDIENCE.get(message or "")
+    if implied is not None and implied not in [spec.replace(" ", "") for spec in specs]:
+        specs = [*specs, implied]
 
     single: dict[str, frozenset[str]] = {}
     states: list[frozenset[str]] = []

@@ -17,12 +17,8 @@ from pbbot.broadcasts.audience import Segment
 from pbbot.broadcasts.content import Content
 from pbbot.domain.edition import Edition
 from pbbot.errors import PbbotError
-from pbbot.storage.broadcasts import (
-    insert_broadcast,
-    lock_broadcast,
-    move_copies,
-    record_staff_action,
-)
+from pbbot.storage.broadcasts import insert_broadcast, lock_broadcast, move_copies
+from pbbot.storage.staff_actions import record_staff_action
 from pbbot.storage.tables import Broadcast
 
 __all__ = [
@@ -177,7 +173,7 @@ async def _record(
     now: datetime,
     **detail: object,
 ) -> None:
-    await record_staff_action(
+    record_staff_action(
         session,
         edition=edition,
         action=f"broadcast.{action}",

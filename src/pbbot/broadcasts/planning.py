@@ -25,13 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pbbot.broadcasts.audience import Segment, count_recipients
 from pbbot.broadcasts.content import Content, fallback_languages, render
 from pbbot.channels.sms.render import render_sms
-from pbbot.domain.edition import Edition
+from pbbot.domain.edition import PHASE_KINDS, Edition
 from pbbot.domain.gsm7 import GSM7_BASIC, GSM7_EXTENSION
 from pbbot.domain.messages import Outbound
 from pbbot.i18n.catalogs import N_, Translator, translator
 from pbbot.i18n.formatting import format_list, format_money
 from pbbot.i18n.sms import SmsSize, sms_segments
 from pbbot.outbox.limits import ChannelLimits  # what `limits` holds, for callers
+from pbbot.storage.phases import current_phase
 
 __all__ = [
     "ChannelLimits",
@@ -85,6 +86,9 @@ class Plan:
     seconds: Mapping[str, float]
     fallbacks: tuple[str, ...]
     default_language: str
+    # A catalog message about another phase than the one running now: (its phase,
+    # the phase now or None between phases); None: no such mismatch.
+    off_phase: tuple[str, str | None] | None = None
 
     @property
     def residents(self) -> int:
@@ -148,6 +152,13 @@ async def plan_broadcast(
             )
         )
     segments = sum(language.sms_segments for language in languages)
+    off_phase = None
+    if content.message is not None:
+        # A reminder is about voting; a phase's message about that phase.
+        about = content.message if content.message in PHASE_KINDS else "voting"
+        running = await current_phase(session, edition, now)
+        if running is None or running.kind != about:
+            off_phase = (about, running.kind if running else None)
     rates = {channel: limits[channel].per_second for channel in ("telegram", "sms")}
     telegram = sum(language.telegram for language in languages)
     return Plan(
@@ -162,6 +173,7 @@ async def plan_broadcast(
         seconds={"telegram": telegram / rates["telegram"], "sms": segments / rates["sms"]},
         fallbacks=tuple(fallbacks),
         default_language=edition.default_language,
+        off_phase=off_phase,
     )
 
 
@@ -182,6 +194,13 @@ def plan_warnings(plan: Plan, t: Translator) -> list[str]:
                 default=plan.default_language,
             )
         )
+    if plan.off_phase is not None:
+        about, running = plan.off_phase
+        if running is None:
+            text = N_("This message is about the {phase} phase, and no phase runs now.")
+        else:
+            text = N_("This message is about the {phase} phase, but the phase now is {now}.")
+        warnings.append(t.gettext(text).format(phase=about, now=running))
     if plan.sms_segments and plan.cost is None:
         warnings.append(
             t.gettext(N_("No SMS price is set (PBBOT_SMS_SEGMENT_PRICE): the cost is unknown."))

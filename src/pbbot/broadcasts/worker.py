@@ -7,8 +7,9 @@ writes, and the unique keys make a repeat harmless). The outbox sends the
 copies: the worker only queues them, and wakes the outbox after each chunk.
 
 A reminder is created once (key `reminder:<edition>:<id>`) when its time has
-come, but not when that was more than a day ago: a server started a week late
-should not tell residents that voting opens "today".
+come and its phase runs (staff's hand moves count), but not when that was more
+than a day ago: a server started a week late should not tell residents that
+voting opens "today".
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pbbot.broadcasts.fanout import CHUNK_SIZE, FanOut
 from pbbot.domain.edition import Edition, Reminder
 from pbbot.errors import ConfigurationError, EditionError
 from pbbot.storage.broadcasts import finish_sent
+from pbbot.storage.phases import current_phase
 
 __all__ = ["REMINDER_BY", "REMINDER_LATE", "BroadcastWorker", "reminder_key"]
 
@@ -69,6 +71,7 @@ class BroadcastWorker:
         self._fan_out = FanOut(edition, size=chunk_size)
         self._reminders = _reminders(edition)
         self._looked_at: set[str] = set()  # reminders created, or skipped as too late
+        self._held_back: set[str] = set()  # due while their phase did not run (logged once)
 
     async def run_due(self) -> int:
         """Do all that is due now; how many copies were queued."""
@@ -118,6 +121,8 @@ class BroadcastWorker:
                 )
                 continue
             async with self._sessionmaker.begin() as session:
+                if not await self._phase_runs(session, reminder, now):
+                    continue  # looked at again: staff may open the phase within the day
                 await create_broadcast(
                     session,
                     self._edition,
@@ -130,6 +135,22 @@ class BroadcastWorker:
                 )
             self._looked_at.add(reminder.id)  # only once stored: a failure tries again
 
+    async def _phase_runs(self, session: AsyncSession, reminder: Reminder, now: datetime) -> bool:
+        """Whether the reminder's phase runs now: staff who closed voting early by
+        hand (or hold it back) do not want "voting is open" sent on the file's date."""
+        current = await current_phase(session, self._edition, now)
+        if current is not None and current.kind == reminder.phase:
+            return True
+        if reminder.id not in self._held_back:
+            self._held_back.add(reminder.id)
+            _log.info(
+                "reminder %s is due, but the %s phase does not run now (%s): held back",
+                reminder.id,
+                reminder.phase,
+                current.kind if current else "between phases",
+            )
+        return False
+
 
 def _reminders(edition: Edition) -> list[tuple[Reminder, Content, Segment, datetime]]:
     """The edition file's reminders with their content, audience and time, checked
@@ -138,7 +159,7 @@ def _reminders(edition: Edition) -> list[tuple[Reminder, Content, Segment, datet
     for reminder in edition.reminders:
         try:
             content = catalog_content(reminder.message, edition)
-            segment = parse_segment(reminder.audience, edition)
+            segment = parse_segment(reminder.audience, edition, message=reminder.message)
         except ConfigurationError as error:
             raise EditionError(
                 f"reminder {reminder.id}: {error.message}",

@@ -174,7 +174,7 @@ async def _create(
 
     now = datetime.now(UTC)
     send_at = _send_at(args.at, edition, now=now)
-    segment = parse_segment(args.segment, edition)
+    segment = parse_segment(args.segment, edition, message=args.message)
     content = (
         catalog_content(args.message, edition)
         if args.message
@@ -224,7 +224,13 @@ def _send_at(text: str | None, edition: Edition, *, now: datetime) -> datetime:
             source="--at",
         ) from None
     if moment.tzinfo is None:
+        local = moment
         moment = moment.replace(tzinfo=zone)
+        # A time the clocks skip (02:30 as summer time begins) names no moment at all.
+        if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+            raise ConfigurationError(
+                f"{text.strip()} does not exist in {zone}: the clocks skip it", source="--at"
+            )
     if moment < now - _AT_SLACK:
         raise ConfigurationError(f"{_local(moment, edition)} is in the past", source="--at")
     return moment.astimezone(UTC)

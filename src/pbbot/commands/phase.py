@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -85,6 +86,13 @@ async def _move(args: argparse.Namespace, kind: str | None) -> int:
             return 2
         moves = await latest_moves(session, edition.id)
     print(f"moved by {args.by} at {_local(now, edition)}")
+    if today(args) is not None:
+        # A move is stored at the pretended day: a server on the real clock follows it then.
+        print(
+            f"note: --today (or PBBOT_TODAY) dates this move {_local(now, edition)}; "
+            "a server on the real clock will follow it from that moment",
+            file=sys.stderr,
+        )
     for line in _status(edition, now, moves):
         print(line)
     return 0

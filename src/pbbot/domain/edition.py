@@ -102,9 +102,13 @@ class Reminder:
             if self.at is None:
                 return opens
             return max(opens, datetime.combine(phase.start, self.at, tzinfo=zone))
-        # Wall-clock days: "3 days before" is the same time of day, DST or not.
-        due = phase.ends_at(zone) - timedelta(days=self.days_before_end)
-        return due if self.at is None else datetime.combine(due.date(), self.at, tzinfo=zone)
+        # Wall-clock days: "3 days before" is the same time of day, DST or not. With a
+        # time of day, the days count back from the phase's last day, however its end
+        # is written (a date alone, or a time on it).
+        if self.at is None:
+            return phase.ends_at(zone) - timedelta(days=self.days_before_end)
+        day = phase.end - timedelta(days=self.days_before_end)
+        return datetime.combine(day, self.at, tzinfo=zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ class StaffBroadcasts:
         except ConfigurationError as error:
             return Outbound(t.gettext(CONTENT_PROBLEM).format(reason=str(error)), t.locale)
         try:
-            segment = parse_segment(command.specs, edition)
+            segment = parse_segment(command.specs, edition, message=content.message)
         except ConfigurationError as error:
             return Outbound(t.gettext(AUDIENCE_PROBLEM).format(reason=str(error)), t.locale)
         plan = await plan_broadcast(
@@ -164,7 +164,7 @@ class StaffBroadcasts:
         await previews.close_preview(session, edition.id, user_id)
         try:  # checked at the preview; the edition file may have changed since
             content = _content(preview.message, preview.texts, edition)
-            segment = parse_segment(preview.specs, edition)
+            segment = parse_segment(preview.specs, edition, message=content.message)
         except ConfigurationError as error:
             return t.gettext(CONTENT_PROBLEM).format(reason=str(error))
         broadcast_id = await control.create_broadcast(

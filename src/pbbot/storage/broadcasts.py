@@ -16,9 +16,8 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# The one place that knows each dialect's INSERT ... ON CONFLICT DO NOTHING.
-from pbbot.storage.repositories import _insert_new
-from pbbot.storage.tables import Broadcast, OutboundMessage, Resident, StaffAction
+from pbbot.storage.repositories import insert_new
+from pbbot.storage.tables import Broadcast, OutboundMessage, Resident
 
 __all__ = [
     "FANNING_OUT",
@@ -32,7 +31,6 @@ __all__ = [
     "lock_broadcast",
     "lock_next_to_fan_out",
     "move_copies",
-    "record_staff_action",
 ]
 
 # The copies a broadcast still has to send; it is done once it has none.
@@ -54,7 +52,7 @@ async def insert_broadcast(session: AsyncSession, values: dict[str, Any]) -> tup
     key = values.get("key")
     if key is not None:
         assert session.bind is not None
-        statement = _insert_new(
+        statement = insert_new(
             session.bind.dialect.name, _BROADCASTS, ("key",), (_BROADCASTS.c.id,)
         )
         inserted = await session.scalar(statement, values)
@@ -121,7 +119,7 @@ async def insert_copies(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return 0
     assert session.bind is not None
-    statement = _insert_new(
+    statement = insert_new(
         session.bind.dialect.name, _OUTBOUND, ("broadcast_id", "resident_id"), (_OUTBOUND.c.id,)
     )
     return len((await session.execute(statement, list(rows))).all())
@@ -190,20 +188,3 @@ async def list_broadcasts(
         .limit(limit)
     )
     return list(found)
-
-
-async def record_staff_action(
-    session: AsyncSession,
-    *,
-    edition: str,
-    action: str,
-    subject: str | None,
-    detail: dict[str, Any],
-    by: str,
-    now: datetime,
-) -> None:
-    session.add(
-        StaffAction(
-            edition=edition, action=action, subject=subject, detail=detail, done_by=by, done_at=now
-        )
-    )

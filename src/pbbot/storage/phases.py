@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pbbot.domain.edition import Edition, Phase
 from pbbot.domain.timeline import Move, phase_at
 from pbbot.errors import PbbotError
-from pbbot.storage.tables import PhaseMove, StaffAction
+from pbbot.storage.staff_actions import record_staff_action
+from pbbot.storage.tables import PhaseMove
 
 __all__ = ["UnknownPhase", "current_phase", "latest_moves", "move_phase"]
 
@@ -53,15 +54,14 @@ async def move_phase(
         )
     before = phase_at(edition, now, await latest_moves(session, edition.id))
     session.add(PhaseMove(edition=edition.id, kind=kind, moved_at=now, moved_by=by))
-    session.add(
-        StaffAction(
-            edition=edition.id,
-            action="phase.set" if kind else "phase.auto",
-            subject=kind,
-            detail={"from": before.kind if before else None, "to": kind},
-            done_by=by,
-            done_at=now,
-        )
+    record_staff_action(
+        session,
+        edition=edition.id,
+        action="phase.set" if kind else "phase.auto",
+        subject=kind,
+        detail={"from": before.kind if before else None, "to": kind},
+        by=by,
+        now=now,
     )
     await session.flush()
     return Move(kind, now, by)

@@ -50,6 +50,7 @@ __all__ = [
     "event_rows",
     "finish_inbound",
     "finish_inbound_many",
+    "insert_new",
     "insert_new_rows",
     "insert_rows",
     "lock_conversation",
@@ -99,7 +100,7 @@ def _dialect_insert(dialect: str, table: Table) -> Any:
 
 
 @cache
-def _insert_new(
+def insert_new(
     dialect: str, table: Table, unique: tuple[str, ...], returning: tuple[Any, ...]
 ) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING [RETURNING], built once per dialect."""
@@ -112,7 +113,7 @@ async def insert_new_rows(
 ) -> None:
     """Insert the rows whose `unique` columns are not taken yet; the others are skipped."""
     if rows:
-        await session.execute(_insert_new(_dialect(session), _table(entity), unique, ()), rows)
+        await session.execute(insert_new(_dialect(session), _table(entity), unique, ()), rows)
 
 
 # --- inbound messages ---------------------------------------------------------------
@@ -146,7 +147,7 @@ async def store_inbound_many(
         }
         for inbound, key in items
     ]
-    statement = _insert_new(_dialect(session), INBOUND, ("key",), (INBOUND.c.key, INBOUND.c.id))
+    statement = insert_new(_dialect(session), INBOUND, ("key",), (INBOUND.c.key, INBOUND.c.id))
     ids = {key: inbound_id for key, inbound_id in await session.execute(statement, rows)}
     # A key repeated within `items` gets its id the first time, None after.
     return [ids.pop(key, None) for _, key in items]
@@ -255,7 +256,7 @@ async def _create(
     session: AsyncSession, residents: Sequence[tuple[Channel, str]], *, now: datetime
 ) -> dict[tuple[Channel, str], LockedConversation]:
     """New residents with empty conversations (locked: this transaction inserted them)."""
-    statement = _insert_new(
+    statement = insert_new(
         _dialect(session),
         RESIDENTS,
         ("channel", "address"),

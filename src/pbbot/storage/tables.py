@@ -312,8 +312,10 @@ class Broadcast(Base):
     """One message to many residents: what it says, to whom, when; its copies are
     `outbound_messages` rows (`broadcast_id`), one per recipient.
 
-    `key` names an automatic broadcast (a reminder of the edition file) so that
-    it is created once however many workers look; staff's own have none.
+    `key` makes a broadcast that may be asked for more than once be created
+    once: a reminder of the edition file (however many workers look), a
+    preview confirmed in the staff chat (however often it is tapped); one
+    from `pbbot broadcast` has none.
     `message`: a catalog message's name; else `texts` holds staff's text per
     language. `audience`: the segment as staff gave it (see
     `pbbot.broadcasts.audience`). `fanned_to`: the highest resident id whose copy
