@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from pbbot.broadcasts.control import (
 )
 from pbbot.broadcasts.progress import progress
 from pbbot.broadcasts.worker import BroadcastWorker
+from pbbot.storage.outbound import Claim, claim_due, settle_retry
 from pbbot.storage.tables import Broadcast, OutboundMessage, StaffAction
 from tests.broadcasts.fanout_support import (
     EDITION,
@@ -164,6 +166,52 @@ async def test_cancel_skips_what_was_not_sent_and_is_final(sessionmaker: Session
         assert str(refused.value).startswith(f"broadcast {broadcast_id} is cancelled: it cannot")
     await _worker(sessionmaker, minutes=1).run_due()
     assert (await _broadcast(sessionmaker, broadcast_id)).status == "cancelled"
+
+
+async def _claim(sessions: Sessions, channel: str) -> Claim:
+    async with sessions.begin() as session:
+        return await claim_due(
+            session,
+            channel,
+            now=NOW + timedelta(hours=1),
+            limit=100,
+            lease=timedelta(seconds=10),
+            owner="outbox-1",
+            max_attempts=5,
+            verifiable=False,
+        )
+
+
+async def test_copies_on_the_wire_at_a_pause_or_cancel_go_no_further_when_put_back(
+    sessionmaker: Sessions,
+) -> None:
+    """A copy being sent when staff pause (or cancel) that comes back to the queue (a 429,
+    a transient error, a take-over) is held (or skipped), not sent again."""
+    await add_residents(sessionmaker, town(4))
+    broadcast_id = await staff_broadcast(sessionmaker)
+    await _worker(sessionmaker).run_due()
+    channels = {copy.channel for copy in await copies(sessionmaker, broadcast_id)}
+
+    async def on_the_wire_then_put_back(change: Callable[..., Awaitable[int]]) -> None:
+        claimed = [
+            m for channel in channels for m in (await _claim(sessionmaker, channel)).messages
+        ]
+        assert len(claimed) == 4
+        async with sessionmaker.begin() as session:
+            await change(session, broadcast_id, by="an", now=NOW)
+        async with sessionmaker.begin() as session:  # each answered 429: back to the queue
+            for message in claimed:
+                await settle_retry(session, message, at=NOW, counted=False)
+        for channel in channels:
+            assert (await _claim(sessionmaker, channel)).messages == []
+
+    await on_the_wire_then_put_back(pause)
+    assert await statuses(sessionmaker, broadcast_id) == {"held": 4}
+    async with sessionmaker.begin() as session:
+        await resume(session, broadcast_id, by="an", now=NOW)
+    await on_the_wire_then_put_back(cancel)
+    found = await copies(sessionmaker, broadcast_id)
+    assert {(copy.status, copy.error) for copy in found} == {("skipped", "cancelled by staff")}
 
 
 async def test_a_broadcast_is_done_once_nothing_is_left_to_send(sessionmaker: Sessions) -> None:

@@ -21,11 +21,12 @@ def test_the_soonest_busy_address_is_the_least_delay() -> None:
         limiter.take_address(str(chat))
         clock.advance(0.0001)
 
-    busy = limiter.busy()
+    busy, free_at = limiter.held()
 
-    assert limiter.soonest(busy) == pytest.approx(min(limiter.delay(a) for a in busy))
-    assert limiter.soonest(busy) == pytest.approx(0.7)  # chat 0, charged 0.3 s ago
-    assert limiter.soonest([]) == 0.0
+    assert busy == limiter.busy()
+    soonest = limiter.delay_until(free_at)
+    assert soonest == pytest.approx(min(limiter.delay(a) for a in busy))
+    assert soonest == pytest.approx(0.7)  # chat 0, charged 0.3 s ago
 
 
 async def test_a_claim_leaves_out_thousands_of_busy_addresses(sessionmaker: Sessions) -> None:

@@ -18,6 +18,7 @@ from pbbot.broadcasts.content import Content
 from pbbot.domain.edition import Edition
 from pbbot.errors import PbbotError
 from pbbot.storage.broadcasts import insert_broadcast, lock_broadcast, move_copies
+from pbbot.storage.outbound import CANCELLED_ERROR
 from pbbot.storage.staff_actions import record_staff_action
 from pbbot.storage.tables import Broadcast
 
@@ -31,7 +32,6 @@ __all__ = [
     "resume",
 ]
 
-CANCELLED_ERROR = "cancelled by staff"
 
 # What each action may start from.
 _PAUSABLE = ("scheduled", "fanning", "sending")

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from pbbot.domain.messages import Channel
@@ -150,15 +149,6 @@ class ChannelLimiter:
         longest = max(waits)
         return longest if longest > _EPSILON else 0.0
 
-    def soonest(self, addresses: Collection[str]) -> float:
-        """Seconds until a message to one of `addresses` may start (0: now): the
-        least `delay(address)`, in one pass (a broadcast keeps a thousand busy)."""
-        now = self._clock.monotonic()
-        channel = max(self._paused_until - now, self._bucket.wait(now))
-        waits = [self._addresses[a].wait(now) for a in addresses if a in self._addresses]
-        longest = max(channel, min(waits, default=0.0))
-        return longest if longest > _EPSILON else 0.0
-
     def reserve(self, most: int) -> int:
         """Take up to `most` of the channel's slots that are free now (none while paused).
 
@@ -180,8 +170,31 @@ class ChannelLimiter:
 
     def busy(self) -> list[str]:
         """The addresses that no message may start to now (their own limit is used up)."""
+        return self.held()[0]
+
+    def held(self) -> tuple[list[str], float]:
+        """`busy()`, and when (on the clock's monotonic time) the first of them frees.
+
+        One pass over the buckets for both, instead of `busy()` then a `delay` each:
+        a broadcast keeps a thousand and more busy, and the outbox asks at every
+        claim. Pass the time to `delay_until` for the wait (the channel's own too).
+        """
         now = self._clock.monotonic()
-        return [a for a, bucket in self._addresses.items() if bucket.wait(now) > _EPSILON]
+        busy: list[str] = []
+        first = math.inf
+        for address, bucket in self._addresses.items():
+            wait = bucket.wait(now)
+            if wait > _EPSILON:
+                busy.append(address)
+                first = min(first, wait)
+        return busy, now + first
+
+    def delay_until(self, free_at: float) -> float:
+        """Seconds until a message may start to an address that frees at `free_at`
+        (monotonic, from `held`): that, or the channel's own wait if longer (0: now)."""
+        now = self._clock.monotonic()
+        longest = max(self._paused_until - now, self._bucket.wait(now), free_at - now)
+        return longest if longest > _EPSILON else 0.0
 
     def take_address(self, address: str) -> None:
         """Charge `address` for a message that starts now on a reserved slot."""

@@ -169,7 +169,7 @@ class Outbox:
                 if room > 0:  # else the tasks in flight wake the loop as they end
                     wait = _sooner(wait, limiter.delay())
                 continue
-            busy = limiter.busy()
+            busy, busy_until = limiter.held()
             try:
                 claim = await self._queue.claim(
                     channel, slots, verifiable=channel in self._logs, busy=busy, keep=in_flight
@@ -187,7 +187,7 @@ class Outbox:
             if claim.more:
                 wait = _sooner(wait, limiter.delay())
             if busy:  # one of them may have a message due, left for its slot
-                wait = _sooner(wait, limiter.soonest(busy))
+                wait = _sooner(wait, limiter.delay_until(busy_until))
         return taken, started, wait
 
     def _start(self, message: ClaimedMessage) -> asyncio.Task[None]:

@@ -73,11 +73,13 @@ from pbbot.storage.codec import choices_from_json, choices_to_json
 from pbbot.storage.tables import (
     PRIORITY_BULK,
     PRIORITY_REPLY,
+    Broadcast,
     OutboundMessage,
     Resident,
 )
 
 __all__ = [
+    "CANCELLED_ERROR",
     "Accepted",
     "Claim",
     "ClaimedMessage",
@@ -104,6 +106,8 @@ _UNSENT = ("queued", "sending")
 _UNREACHABLE = "the resident cannot be reached on this channel"
 _UNSUBSCRIBED = "skipped: the resident unsubscribed"
 _STOPPED = "skipped: the resident sent STOP"
+# A broadcast's copy not sent because staff cancelled the broadcast.
+CANCELLED_ERROR = "cancelled by staff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +276,12 @@ async def claim_due(
     ).all()
     claimed: list[ClaimedMessage] = []
     for row in rows:
-        if row.unreachable:
+        if row.broadcast_status in ("paused", "cancelled"):
+            # Back in the queue after its broadcast was paused or cancelled (a retry,
+            # a take-over, a clean stop put it back): it goes no further than its
+            # broadcast lets it.
+            settled += await _stop_copy(session, row.id, row.broadcast_status)
+        elif row.unreachable:
             settled += await _fail_unsent(session, row.resident_id, _UNREACHABLE)
         elif row.priority >= PRIORITY_BULK and not row.subscribed:
             settled += await _skip_bulk(session, row.resident_id)
@@ -385,8 +394,10 @@ def _due_heads(channel: Channel, *, now: datetime, limit: int, not_busy: Any) ->
             OutboundMessage.edits_message_id,
             Resident.unreachable,
             Resident.subscribed,
+            Broadcast.status.label("broadcast_status"),
         )
         .join(Resident, Resident.id == OutboundMessage.resident_id)
+        .outerjoin(Broadcast, Broadcast.id == OutboundMessage.broadcast_id)
         .where(
             OutboundMessage.status == "queued",
             OutboundMessage.channel == channel,
@@ -398,6 +409,22 @@ def _due_heads(channel: Channel, *, now: datetime, limit: int, not_busy: Any) ->
         .limit(limit)
         .with_for_update(of=OutboundMessage, skip_locked=True)
     )
+
+
+async def _stop_copy(session: AsyncSession, message_id: int, broadcast_status: str) -> int:
+    """Hold a paused broadcast's copy, skip a cancelled one's: 1, for the claim's count."""
+    values = (
+        {"status": "held"}
+        if broadcast_status == "paused"
+        else {"status": "skipped", "error": CANCELLED_ERROR}
+    )
+    await session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return 1
 
 
 def _claimed(row: Any, channel: Channel) -> ClaimedMessage:
