@@ -111,7 +111,7 @@ def test_a_wrong_spec_says_what_is_wrong(spec: str, message: str) -> None:
 
 
 def test_a_reminder_goes_only_to_those_it_is_true_of() -> None:
-    """"You have not voted yet" never reaches a voter, however staff narrow it."""
+    """ "You have not voted yet" never reaches a voter, however staff narrow it."""
     reminder = parse_segment(["channel=sms"], EDITION, message="voting_reminder")
     assert reminder.states == (frozenset({"not_voted"}),)
     assert reminder.channels == frozenset({"sms"})
