@@ -1,14 +1,21 @@
 """A pbbot process that a test starts, kills (SIGKILL, as a crash) or stops (SIGINT, as
-Ctrl-C): the crash tests' child servers and workers."""
+Ctrl-C): the crash tests' child servers and workers; a server is ready once its
+`/healthz` answers."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
+import socket
 import subprocess
+import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["ChildProcess"]
+import aiohttp
+
+__all__ = ["ChildProcess", "ChildServer", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,3 +52,38 @@ class ChildProcess:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ChildServer(ChildProcess):
+    """`python -m module PORT *args` on a free port: a test's `pbbot serve` application."""
+
+    def __init__(
+        self,
+        module: str,
+        args: list[str],
+        log: Path,
+        environment: Mapping[str, str] | None = None,
+    ):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        super().__init__([sys.executable, "-m", module, str(self.port), *args], log, environment)
+
+    async def ready(self, session: aiohttp.ClientSession, timeout: float = 90.0) -> None:
+        """Until `/healthz` answers 200; an error if the child exits or the time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check()
+            try:
+                async with session.get(self.base + "/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+        raise RuntimeError("the server did not answer /healthz")

@@ -48,10 +48,10 @@ from pbbot.broadcasts.progress import progress as read_progress
 from pbbot.config.edition_file import load_edition
 from pbbot.storage.database import create_engine, create_sessionmaker
 from pbbot.storage.tables import Resident
-from tests.child_process import ChildProcess
+from tests.child_process import ChildProcess, ChildServer
 from tests.fakes.telegram_api import TOKEN, FakeError, _Refused
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioServer
-from tests.outbox.crash import SlowTelegramAPI, free_port
+from tests.outbox.crash import SlowTelegramAPI
 
 __all__ = ["Copy", "Outcome", "Town", "crash_mid_broadcast", "two_workers"]
 
@@ -351,27 +351,11 @@ def _environment(database_url: str, telegram: str, settings: Mapping[str, str]) 
     }
 
 
-class Served(ChildProcess):
+class Served(ChildServer):
     """`pbbot serve`'s application, with Twilio's API at `twilio` (see `serve`)."""
 
     def __init__(self, environment: Mapping[str, str], twilio: str, log: Path):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "tests.broadcasts.crash", str(self.port), twilio]
-        super().__init__(command, log, environment)
-
-    async def ready(self, session: aiohttp.ClientSession, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check()
-            try:
-                async with session.get(self.base + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-        raise RuntimeError("the server did not answer /healthz")
+        super().__init__("tests.broadcasts.crash", [twilio], log, environment)
 
 
 class Worker(ChildProcess):

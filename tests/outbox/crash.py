@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sys
 import time
 from collections import Counter
@@ -32,7 +31,7 @@ import aiohttp
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from tests.child_process import ChildProcess
+from tests.child_process import ChildServer
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
 from tests.fakes.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioServer
 
@@ -94,12 +93,6 @@ class SlowTelegramAPI(FakeTelegramAPI):
         ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def chats(residents: int) -> list[int]:
     return [_FIRST_CHAT + n for n in range(residents)]
 
@@ -142,27 +135,11 @@ async def _post_sms(session: aiohttp.ClientSession, base: str, phone: str) -> No
             raise RuntimeError(f"Twilio webhook answered {r.status}")
 
 
-class _Server(ChildProcess):
+class _Server(ChildServer):
     """The child process: `pbbot serve`'s application on a free port."""
 
     def __init__(self, database_url: str, telegram: str, twilio: str, log: Path):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "tests.outbox.crash"]
-        super().__init__([*command, str(self.port), database_url, telegram, twilio], log)
-
-    async def ready(self, session: aiohttp.ClientSession, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check()
-            try:
-                async with session.get(self.base + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-        raise RuntimeError("the server did not answer /healthz")
+        super().__init__("tests.outbox.crash", [database_url, telegram, twilio], log)
 
 
 async def _outbound(database_url: str) -> list[tuple[str, str, str]]:
